@@ -1,0 +1,156 @@
+"""The LLM generator: any OpenAI-compatible chat endpoint writes the answer, cited by passage."""
+
+from __future__ import annotations
+
+import json
+import re
+
+import openai
+from openai import OpenAI
+from openai.types.chat import ChatCompletion, ChatCompletionMessageParam
+
+import prompts
+from app.generate.base import Answer, Citation, ClaimUse, Generator, Passage
+from app.generate.markers import compact, renumber
+from app.settings import Settings
+
+# Reasoning models served by Ollama or vLLM may put their thinking in the content; its
+# [n] markers are not the answer's citations.
+_THINKING = re.compile(r"^\s*<think>.*?</think>\s*", re.DOTALL)
+
+
+class LLMFailed(Exception):
+    """The endpoint answered, but with nothing usable."""
+
+
+class LLMGenerator:
+    name = "llm"
+
+    def __init__(self, settings: Settings, fallback: Generator) -> None:
+        self._settings = settings
+        self._fallback = fallback
+        key = settings.openai_api_key.get_secret_value() if settings.openai_api_key else ""
+        # Local servers (vLLM, Ollama, llama.cpp, LM Studio) take any key, but the client
+        # refuses to start without one.
+        self._client = OpenAI(
+            base_url=settings.openai_base_url,
+            api_key=key or "not-needed",
+            timeout=settings.llm_timeout,
+            max_retries=settings.llm_max_retries,
+        )
+
+    def generate(self, question: str, passages: list[Passage]) -> Answer:
+        """Ask the model; on any endpoint failure, the fallback's answer with a warning."""
+        if not passages:
+            return self._fallback.generate(question, passages)
+        try:
+            text, truncated = self._complete(question, passages)
+        except (openai.OpenAIError, LLMFailed) as exc:
+            answer = self._fallback.generate(question, passages)
+            # Users see this warning: no credentials from the URL in it.
+            url = self._client.base_url.copy_with(username=None, password=None, query=None)
+            answer.warnings.insert(
+                0,
+                f"The LLM ({self._settings.llm_model} at {url}) "
+                f"{_failure(exc, self._settings.llm_timeout)}; "
+                "the extractive answer is shown instead.",
+            )
+            return answer
+        answer = cite(text, passages, generator=self.name)
+        if truncated:
+            answer.warnings.append(
+                f"The LLM stopped at the {self._settings.llm_max_tokens}-token limit "
+                "(llm_max_tokens), so the answer may be cut off."
+            )
+        return answer
+
+    def _complete(self, question: str, passages: list[Passage]) -> tuple[str, bool]:
+        """The model's answer text, and whether it hit the token limit."""
+        messages: list[ChatCompletionMessageParam] = [
+            {"role": "system", "content": prompts.render("answer_system")},
+            {
+                "role": "user",
+                "content": prompts.render(
+                    "answer_user", question=question, passages=format_passages(passages)
+                ),
+            },
+        ]
+        try:
+            completion = self._client.chat.completions.create(
+                model=self._settings.llm_model,
+                messages=messages,
+                temperature=self._settings.llm_temperature,
+                max_tokens=self._settings.llm_max_tokens,
+            )
+        except json.JSONDecodeError as exc:
+            raise LLMFailed("answered with a body that is not JSON") from exc
+        # A wrong base URL (a web page, a proxy) can answer 200 with something else.
+        if not isinstance(completion, ChatCompletion) or not completion.choices:
+            raise LLMFailed(
+                "did not answer with a chat completion (openai_base_url usually ends in /v1)"
+            )
+        choice = completion.choices[0]
+        content = choice.message.content if choice.message else None
+        text = _THINKING.sub("", content or "").strip()
+        if not text:
+            raise LLMFailed("returned an empty answer")
+        return text, choice.finish_reason == "length"
+
+
+def format_passages(passages: list[Passage]) -> str:
+    """Passages as the prompt shows them: `[n]`, outlet, date, title, text, claims."""
+    blocks = []
+    for passage in passages:
+        article = passage.article
+        lines = [
+            f"[{passage.n}] {article.outlet or 'Unknown outlet'}, "
+            f"{article.published or 'date unknown'}: {article.title}",
+            passage.chunk.text,
+        ]
+        if passage.claims:
+            lines.append("Claims in this passage (claimant — cue — content):")
+            for claim in passage.claims:
+                relayed = (
+                    f" (reported by {', '.join(claim.reported_by)})" if claim.reported_by else ""
+                )
+                lines.append(
+                    f"- {claim.claimant} — {claim.cue.text} — {claim.content.text}{relayed}"
+                )
+        blocks.append("\n".join(lines))
+    return "\n\n".join(blocks)
+
+
+def cite(text: str, passages: list[Passage], generator: str) -> Answer:
+    """An answer from model text: markers renumbered, each cited passage a citation."""
+    by_number = {passage.n: passage for passage in passages}
+    result = renumber(text, by_number)
+    warnings: list[str] = []
+    if result.dropped:
+        given = f"passage{'s' if len(by_number) > 1 else ''} {compact(by_number)}"
+        markers = "markers were" if len(result.dropped) > 1 else "marker was"
+        warnings.append(
+            f"The model cited [{compact(result.dropped)}], but only {given} "
+            f"{'were' if len(by_number) > 1 else 'was'} given; the {markers} removed."
+        )
+    citations: list[Citation] = []
+    claims: list[ClaimUse] = []
+    for new, old in enumerate(result.order, start=1):
+        passage = by_number[old]
+        chunk = passage.chunk
+        citations.append(Citation(new, passage.article, chunk.start, chunk.end, chunk.text))
+        claims.extend(ClaimUse(claim, new) for claim in passage.claims)
+    if not citations:
+        warnings.append("The answer cites no passage, so nothing in it is backed by a source.")
+    return Answer(result.text, citations, generator, claims, warnings)
+
+
+def _failure(exc: Exception, timeout: float) -> str:
+    """What went wrong, as the middle of a sentence."""
+    if isinstance(exc, openai.APITimeoutError):
+        return f"did not answer within {timeout:g} s (llm_timeout)"
+    if isinstance(exc, openai.APIConnectionError):
+        return "could not be reached (connection error)"
+    if isinstance(exc, openai.APIStatusError):
+        detail = exc.body.get("message") if isinstance(exc.body, dict) else None
+        return f"answered HTTP {exc.status_code}" + (f" ({detail})" if detail else "")
+    return str(exc) if isinstance(exc, LLMFailed) else f"failed ({type(exc).__name__}: {exc})"

@@ -1,0 +1,69 @@
+"""Hybrid retrieval: dense (FAISS) and lexical (BM25) rankings fused by reciprocal rank."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+
+from app.generate.base import ArticleRef, Passage
+from indexer.embed import Embedder
+from indexer.index import Index
+from indexer.models import Article
+from indexer.store import ArticleFilter
+
+# Cormack et al.'s constant: damps the weight of the very first ranks so that
+# agreement between the two rankings matters more than either one's top hit.
+RRF_K = 60
+
+
+def article_ref(article: Article) -> ArticleRef:
+    return ArticleRef(article.id, article.title, article.outlet, article.published, article.url)
+
+
+class Retriever:
+    def __init__(self, index: Index, embedder: Embedder) -> None:
+        self.index = index
+        self.embedder = embedder
+
+    def ranked_chunks(
+        self, query: str, top_k: int, flt: ArticleFilter | None = None
+    ) -> list[tuple[int, float]]:
+        """(chunk id, fused score) best first, at most `top_k`."""
+        allowed = None
+        if flt is not None and not flt.is_empty():
+            allowed = self.index.store.chunk_ids(flt)
+        depth = max(top_k * 4, 20)
+        qvec = self.embedder.embed([query])[0]
+        fused: dict[int, float] = defaultdict(float)
+        for ranking in (
+            self.index.vectors.search(qvec, depth, allowed),
+            self.index.lexical.search(query, depth, allowed),
+        ):
+            for rank, (chunk_id, _) in enumerate(ranking):
+                fused[chunk_id] += 1.0 / (RRF_K + rank + 1)
+        return sorted(fused.items(), key=lambda kv: (-kv[1], kv[0]))[:top_k]
+
+    def passages(self, query: str, top_k: int, flt: ArticleFilter | None = None) -> list[Passage]:
+        """The top chunks as numbered passages, with their sentences and claims."""
+        ranked = self.ranked_chunks(query, top_k, flt)
+        store = self.index.store
+        chunks = store.chunks([cid for cid, _ in ranked])
+        articles: dict[str, ArticleRef] = {}
+        out: list[Passage] = []
+        for cid, score in ranked:
+            chunk = chunks[cid]
+            if chunk.article_id not in articles:
+                article = store.article(chunk.article_id)
+                assert article is not None  # chunks are deleted with their article
+                articles[chunk.article_id] = article_ref(article)
+            span = (chunk.first_sentence, chunk.last_sentence)
+            out.append(
+                Passage(
+                    n=len(out) + 1,
+                    chunk=chunk,
+                    article=articles[chunk.article_id],
+                    sentences=store.sentences(chunk.article_id, *span),
+                    claims=store.claims(article_id=chunk.article_id, sentence_range=span),
+                    score=score,
+                )
+            )
+        return out

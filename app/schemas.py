@@ -1,0 +1,224 @@
+"""Request and response schemas of the HTTP API, named by role (see DESIGN.md's contract)."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Literal
+
+from pydantic import BaseModel, ConfigDict, Field, field_validator
+
+from app.generate.base import Citation, ClaimUse
+from app.settings import get_settings
+from indexer.models import Article
+from indexer.store import ArticleFilter
+
+
+def _iso_date(value: str | None) -> str | None:
+    if value is None:
+        return None
+    try:
+        return dt.date.fromisoformat(value).isoformat()
+    except ValueError:
+        raise ValueError(
+            f"'{value}' is not a date: write it as YYYY-MM-DD, e.g. 2025-02-27"
+        ) from None
+
+
+class Filters(BaseModel):
+    """Restrict the articles searched; unknown keys are refused."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    outlet: str | None = None
+    published_from: str | None = Field(None, description="YYYY-MM-DD, inclusive")
+    published_to: str | None = Field(None, description="YYYY-MM-DD, inclusive")
+    article_id: str | None = None
+
+    _dates = field_validator("published_from", "published_to")(_iso_date)
+
+    def to_filter(self) -> ArticleFilter:
+        return ArticleFilter(self.outlet, self.published_from, self.published_to, self.article_id)
+
+
+class ArticlesQuery(Filters):
+    offset: int = Field(0, ge=0)
+    limit: int = Field(50, ge=1, le=500)
+
+
+class SearchQuery(Filters):
+    q: str = Field(min_length=1, max_length=2000, description="words to search for")
+    top_k: int = Field(10, ge=1, le=100)
+
+
+class AskRequest(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    question: str
+    top_k: int | None = Field(None, ge=1, description="passages to retrieve (1 to max_top_k)")
+    filters: Filters | None = None
+    generator: Literal["extractive", "llm"] | None = None
+    stream: bool = False
+
+    @field_validator("question")
+    @classmethod
+    def _question(cls, value: str) -> str:
+        value = value.strip()
+        if not value:
+            raise ValueError("the question is empty: send a question in words")
+        limit = get_settings().max_question_chars
+        if len(value) > limit:
+            raise ValueError(
+                f"the question has {len(value)} characters; the limit is {limit}: shorten it"
+            )
+        return value
+
+    @field_validator("top_k")
+    @classmethod
+    def _top_k(cls, value: int | None) -> int | None:
+        limit = get_settings().max_top_k
+        if value is not None and value > limit:
+            raise ValueError(f"top_k is {value}; ask for at most {limit} passages")
+        return value
+
+
+class CitationPublic(BaseModel):
+    n: int
+    article_id: str
+    title: str
+    outlet: str | None
+    published: str | None
+    url: str | None
+    quote: str
+    start: int
+    end: int
+    supported: bool
+
+    @classmethod
+    def of(cls, c: Citation) -> CitationPublic:
+        a = c.article
+        return cls(
+            n=c.n,
+            article_id=a.id,
+            title=a.title,
+            outlet=a.outlet,
+            published=a.published,
+            url=a.url,
+            quote=c.quote,
+            start=c.start,
+            end=c.end,
+            supported=c.supported,
+        )
+
+
+class ClaimPublic(BaseModel):
+    claimant: str
+    cue: str
+    content: str
+    citation: int | None
+    reported_by: list[str]
+    mention: str | None = None
+    article_id: str
+    published: str | None = None
+    kind: str
+
+    @classmethod
+    def of(cls, use: ClaimUse) -> ClaimPublic:
+        c = use.claim
+        return cls(
+            claimant=c.claimant,
+            cue=c.cue.text,
+            content=c.content.text,
+            citation=use.citation,
+            reported_by=list(c.reported_by),
+            mention=c.claimant_mention.text if c.claimant_mention else None,
+            article_id=c.article_id,
+            published=c.published,
+            kind=c.kind,
+        )
+
+
+class PositionPublic(BaseModel):
+    claimant: str
+    value: str
+    citation: int | None
+    published: str | None = None
+
+
+class ConflictPublic(BaseModel):
+    about: str
+    positions: list[PositionPublic]
+
+
+class AnswerPublic(BaseModel):
+    answer: str
+    citations: list[CitationPublic]
+    claims: list[ClaimPublic]
+    conflicts: list[ConflictPublic]
+    generator: str
+    warnings: list[str]
+
+
+class ArticleSummary(BaseModel):
+    id: str
+    title: str
+    outlet: str | None
+    published: str | None
+    url: str | None
+    chars: int
+
+    @classmethod
+    def of(cls, a: Article) -> ArticleSummary:
+        return cls(
+            id=a.id,
+            title=a.title,
+            outlet=a.outlet,
+            published=a.published,
+            url=a.url,
+            chars=len(a.text),
+        )
+
+
+class ArticlePublic(ArticleSummary):
+    text: str
+    metadata: dict[str, object]
+
+    @classmethod
+    def full(cls, a: Article) -> ArticlePublic:
+        return cls(**ArticleSummary.of(a).model_dump(), text=a.text, metadata=a.metadata)
+
+
+class ArticlePage(BaseModel):
+    total: int
+    offset: int
+    limit: int
+    items: list[ArticleSummary]
+
+
+class SearchHit(BaseModel):
+    rank: int
+    score: float
+    article_id: str
+    title: str
+    outlet: str | None
+    published: str | None
+    start: int
+    end: int
+    text: str
+
+
+class SearchResults(BaseModel):
+    query: str
+    hits: list[SearchHit]
+
+
+class Health(BaseModel):
+    status: Literal["ok", "no_index"]
+    index_loaded: bool
+    index_version: str | None
+    counts: dict[str, int]
+    embedding_model: str
+    embedding_dim: int | None
+    spacy_model: str | None
+    generator: str
+    llm_model: str | None
+    message: str | None = None

@@ -1,0 +1,113 @@
+"""The question-answering service: the current index, retrieval, generation, checks.
+
+Routes, the CLI and the in-process evaluation runner all go through `Service`.
+"""
+
+from __future__ import annotations
+
+import threading
+from dataclasses import dataclass, field, replace
+from pathlib import Path
+
+from app.errors import BadRequestError
+from app.generate.base import Answer, Generator, Passage
+from app.generate.extractive import ExtractiveGenerator
+from app.retrieve import Retriever
+from app.settings import Settings
+from app.verify import verify_answer
+from indexer.embed import Embedder, get_embedder
+from indexer.errors import IndexNotFoundError
+from indexer.index import Index, current_version
+from indexer.store import ArticleFilter
+
+
+@dataclass(frozen=True)
+class Prepared:
+    question: str
+    generator: Generator
+    passages: list[Passage]
+    warnings: list[str]
+
+
+@dataclass
+class AskResult:
+    answer: Answer
+    passages: list[Passage]
+    conflicts: list[object] = field(default_factory=list)
+
+
+class Service:
+    def __init__(self, settings: Settings) -> None:
+        self.settings = settings
+        self._index: Index | None = None
+        self._version: Path | None = None
+        self._lock = threading.Lock()
+
+    @property
+    def embedder(self) -> Embedder:
+        return get_embedder(self.settings.embedding_model, self.settings.embed_batch_size)
+
+    def index(self) -> Index:
+        """The current index version, reopened when a build has swapped in a new one."""
+        version = current_version(self.settings.index_dir)
+        if version is None:
+            raise IndexNotFoundError(str(self.settings.index_dir))
+        with self._lock:
+            if self._index is None or version != self._version:
+                fresh = Index.open(self.settings.index_dir, self.settings.embedding_model)
+                # The old version's files may already be deleted by the build; an open
+                # SQLite handle keeps reading them, so closing late is safe.
+                self._index, self._version = fresh, fresh.directory
+            return self._index
+
+    def retriever(self) -> Retriever:
+        return Retriever(self.index(), self.embedder)
+
+    def extractive(self) -> ExtractiveGenerator:
+        s = self.settings
+        return ExtractiveGenerator(self.embedder, s.min_answer_similarity, s.max_answer_sentences)
+
+    def generator(self, name: str | None) -> tuple[Generator, list[str]]:
+        """The generator asked for (or configured), and warnings about the choice."""
+        name = name or self.settings.generator
+        if name == "extractive":
+            return self.extractive(), []
+        if name != "llm":
+            raise BadRequestError(f"Unknown generator '{name}': use 'extractive' or 'llm'.")
+        if not self.settings.llm_configured:
+            return self.extractive(), [
+                "No LLM is configured (set OPENAI_BASE_URL and OPENAI_API_KEY, and "
+                "ACCORDINGTO_LLM_MODEL); the extractive answer is shown instead."
+            ]
+        from app.generate.llm import LLMGenerator
+
+        return LLMGenerator(self.settings, fallback=self.extractive()), []
+
+    def prepare(
+        self,
+        question: str,
+        top_k: int | None = None,
+        flt: ArticleFilter | None = None,
+        generator: str | None = None,
+    ) -> Prepared:
+        """Choose the generator and retrieve the passages: everything before generation."""
+        gen, warnings = self.generator(generator)
+        passages = self.retriever().passages(question, top_k or self.settings.default_top_k, flt)
+        return Prepared(question, gen, passages, warnings)
+
+    def finish(self, prepared: Prepared, answer: Answer) -> AskResult:
+        """Verify a generated answer's citations: everything after generation."""
+        answer = verify_answer(answer, prepared.passages, self.index().store, self.embedder)
+        if prepared.warnings:
+            answer = replace(answer, warnings=prepared.warnings + answer.warnings)
+        return AskResult(answer, prepared.passages)
+
+    def ask(
+        self,
+        question: str,
+        top_k: int | None = None,
+        flt: ArticleFilter | None = None,
+        generator: str | None = None,
+    ) -> AskResult:
+        prepared = self.prepare(question, top_k, flt, generator)
+        return self.finish(prepared, prepared.generator.generate(question, prepared.passages))

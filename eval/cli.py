@@ -1,0 +1,62 @@
+"""Evaluation commands, mounted by the main CLI as `accordingto eval ...`."""
+
+from __future__ import annotations
+
+import json
+import time
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from eval.claims_eval import evaluate, render_table
+from eval.polnear import PolnearFormatError, load_split
+from indexer.claims import extract_claims
+from indexer.models import Article, Claim
+from indexer.split import parse, sentences
+
+eval_app = typer.Typer(help="Benchmarks for the indexer and the answers.", no_args_is_help=True)
+
+
+@eval_app.callback()
+def _group() -> None:
+    """Benchmarks for the indexer and the answers."""
+
+
+def extract_with_timing(article: Article) -> tuple[list[Claim], float]:
+    """Parse `article` as the indexer does and extract its claims; also the parse time."""
+    began = time.perf_counter()
+    doc = parse(article.text)
+    parse_seconds = time.perf_counter() - began
+    return extract_claims(doc, sentences(doc, article.id), article), parse_seconds
+
+
+@eval_app.command()
+def claims(
+    data_dir: Annotated[Path, typer.Argument(help="PolNeAR folder (metadata.tsv, <split>/...)")],
+    split: Annotated[str, typer.Option(help="Compartment to score: train or dev.")] = "dev",
+    limit: Annotated[int | None, typer.Option(help="Score only the first N articles.")] = None,
+    out: Annotated[Path, typer.Option(help="Where to write the JSON results.")] = Path(
+        "results/claims_dev.json"
+    ),
+    markdown: Annotated[
+        Path | None, typer.Option(help="Also write the table as markdown here.")
+    ] = None,
+) -> None:
+    """Score claim extraction against PolNeAR's gold attributions."""
+    try:
+        docs = load_split(data_dir, split, limit)
+    except PolnearFormatError as e:
+        raise typer.BadParameter(str(e), param_hint="DATA_DIR") from e
+    report = evaluate(docs, extract_with_timing, split=split)
+    out.parent.mkdir(parents=True, exist_ok=True)
+    out.write_text(json.dumps(report.as_dict(), indent=2) + "\n", encoding="utf-8")
+    typer.echo(render_table(report))
+    typer.echo(f"results written to {out}")
+    if markdown is not None:
+        markdown.parent.mkdir(parents=True, exist_ok=True)
+        markdown.write_text(render_table(report, markdown=True) + "\n", encoding="utf-8")
+
+
+if __name__ == "__main__":
+    eval_app()

@@ -1,0 +1,206 @@
+"""The indexing pipeline: articles -> sentences, chunks, claims, embeddings -> a new version.
+
+Articles already indexed with the same content are left alone; a changed article (same
+id, or same source file) replaces its old version; nothing is written when nothing changed.
+"""
+
+from __future__ import annotations
+
+import sqlite3
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import numpy as np
+from tqdm import tqdm
+
+from indexer.claims import extract_claims
+from indexer.embed import Embedder
+from indexer.errors import EmbeddingModelMismatchError, IndexerError
+from indexer.index import (
+    FORMAT_VERSION,
+    STORE,
+    Manifest,
+    current_version,
+    new_staging_dir,
+    publish,
+    writer_lock,
+)
+from indexer.lexical import LexicalIndex
+from indexer.models import Article, Chunk, Claim, Sentence
+from indexer.split import SPACY_MODEL, chunk, load_pipeline, sentences
+from indexer.store import Store
+from indexer.vectors import VectorIndex
+
+
+@dataclass(frozen=True)
+class BuildOptions:
+    chunk_max_chars: int = 600
+    chunk_overlap: int = 1
+    rebuild: bool = False  # start from an empty index instead of the current one
+    progress: bool = False
+
+
+@dataclass
+class BuildReport:
+    added: list[str] = field(default_factory=list)
+    replaced: list[str] = field(default_factory=list)
+    unchanged: list[str] = field(default_factory=list)
+    removed: list[str] = field(default_factory=list)
+    version: Path | None = None  # None when nothing changed
+    counts: dict[str, int] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class _Prepared:
+    article: Article
+    sentences: list[Sentence]
+    chunks: list[Chunk]
+    claims: list[Claim]
+
+
+def update_index(
+    index_dir: Path,
+    embedder: Embedder,
+    articles: Sequence[Article] = (),
+    remove: Sequence[str] = (),
+    options: BuildOptions = BuildOptions(),
+) -> BuildReport:
+    """Add or replace `articles` and delete the `remove` ids, publishing a new version."""
+    report = BuildReport()
+    with writer_lock(index_dir):
+        previous = None if options.rebuild else current_version(index_dir)
+        existing: dict[str, tuple[str, str]] = {}
+        if previous is not None:
+            old = Manifest.read(previous)
+            if old.embedding_model != embedder.name:
+                raise EmbeddingModelMismatchError(old.embedding_model, embedder.name)
+            reader = Store(previous / STORE, readonly=True)
+            existing = reader.article_hashes()
+            report.counts = reader.counts()
+            reader.close()
+        todo, stale = _plan(existing, articles, remove, report, index_dir)
+        if not todo and not stale and previous is not None:
+            return report
+        prepared = _prepare(todo, options)
+        embeddings = _embed(embedder, prepared, options.progress)
+        staging = new_staging_dir(index_dir)
+        store = _open_copy(previous, staging)
+        try:
+            with store.db:
+                store.delete_articles(sorted(stale))
+                for item, vectors in zip(prepared, embeddings, strict=True):
+                    store.add_article(
+                        item.article, item.sentences, item.chunks, vectors, item.claims
+                    )
+            _write_search_indexes(store, staging, embedder.dim)
+            report.counts = store.counts()
+            Manifest(
+                format_version=FORMAT_VERSION,
+                embedding_model=embedder.name,
+                embedding_dim=embedder.dim,
+                built_at=_now(),
+                counts=report.counts,
+                chunking={"max_chars": options.chunk_max_chars, "overlap": options.chunk_overlap},
+                spacy_model=SPACY_MODEL,
+            ).write(staging)
+        finally:
+            store.close()
+        report.version = publish(index_dir, staging)
+    return report
+
+
+def _plan(
+    existing: dict[str, tuple[str, str]],
+    articles: Sequence[Article],
+    remove: Sequence[str],
+    report: BuildReport,
+    index_dir: Path,
+) -> tuple[list[Article], set[str]]:
+    """Which articles need (re)indexing, and which stored ids must go; fills the report."""
+    unknown = [aid for aid in remove if aid not in existing]
+    if unknown:
+        raise IndexerError(
+            f"No article with id {', '.join(unknown)} in {index_dir}; "
+            "list ids with: curl localhost:8000/articles"
+        )
+    by_source = {source: aid for aid, (_, source) in existing.items()}
+    stale: set[str] = set(remove)
+    todo: list[Article] = []
+    for article in _dedupe(articles):
+        known = existing.get(article.id)
+        if known is not None and known[0] == article.content_hash:
+            report.unchanged.append(article.id)
+            continue
+        older = by_source.get(article.source) if article.source else None
+        if older is not None and older != article.id:
+            stale.add(older)  # the same file, edited: its old version goes
+        if known is not None or older is not None:
+            report.replaced.append(article.id)
+        else:
+            report.added.append(article.id)
+        todo.append(article)
+    report.removed = sorted(set(remove))
+    return todo, stale
+
+
+def _open_copy(previous: Path | None, staging: Path) -> Store:
+    """A writable store in `staging`, starting as a copy of the previous version's."""
+    target = staging / STORE
+    if previous is not None:
+        src = sqlite3.connect(f"file:{previous / STORE}?mode=ro", uri=True)
+        dst = sqlite3.connect(target)
+        with dst:
+            src.backup(dst)
+        src.close()
+        dst.close()
+    return Store(target)
+
+
+def _dedupe(articles: Sequence[Article]) -> list[Article]:
+    """The last article given for each id wins (a later file overrides an earlier one)."""
+    return list({a.id: a for a in articles}.values())
+
+
+def _prepare(articles: list[Article], options: BuildOptions) -> list[_Prepared]:
+    nlp = load_pipeline()
+    out: list[_Prepared] = []
+    docs = nlp.pipe((a.text for a in articles), batch_size=16)
+    for article, doc in tqdm(
+        zip(articles, docs, strict=True),
+        total=len(articles),
+        desc="parsing",
+        unit="article",
+        disable=not options.progress,
+    ):
+        sents = sentences(doc, article.id)
+        chunks = chunk(
+            article.text, sents, article.id, options.chunk_max_chars, options.chunk_overlap
+        )
+        out.append(_Prepared(article, sents, chunks, extract_claims(doc, sents, article)))
+    return out
+
+
+def _embed(embedder: Embedder, prepared: list[_Prepared], progress: bool) -> list[np.ndarray]:
+    """One batched encode over every new chunk, split back per article."""
+    texts = [c.text for p in prepared for c in p.chunks]
+    vectors = embedder.embed(texts, show_progress=progress)
+    out: list[np.ndarray] = []
+    i = 0
+    for p in prepared:
+        out.append(vectors[i : i + len(p.chunks)])
+        i += len(p.chunks)
+    return out
+
+
+def _write_search_indexes(store: Store, staging: Path, dim: int) -> None:
+    ids, vectors = store.all_embeddings(dim)
+    VectorIndex.build(ids, vectors, dim).save(staging)
+    pairs = list(store.all_chunk_texts())
+    LexicalIndex.build([p[0] for p in pairs], [p[1] for p in pairs]).save(staging)
+
+
+def _now() -> str:
+    from datetime import UTC, datetime
+
+    return datetime.now(UTC).isoformat(timespec="seconds")

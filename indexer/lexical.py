@@ -1,0 +1,60 @@
+"""The BM25 lexical index (bm25s), keyed by chunk id."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+import bm25s
+import numpy as np
+
+DIRNAME = "bm25"
+_IDS = "chunk_ids.json"
+
+
+def _tokens(texts: list[str]) -> list[list[str]]:
+    return bm25s.tokenize(texts, stopwords="en", return_ids=False, show_progress=False)  # type: ignore[no-any-return]
+
+
+class LexicalIndex:
+    def __init__(self, retriever: bm25s.BM25 | None, chunk_ids: list[int]) -> None:
+        self._retriever = retriever
+        self._ids = np.array(chunk_ids, dtype=np.int64)
+
+    @classmethod
+    def build(cls, chunk_ids: list[int], texts: list[str]) -> LexicalIndex:
+        if not texts:
+            return cls(None, [])
+        retriever = bm25s.BM25()
+        retriever.index(_tokens(texts), show_progress=False)
+        return cls(retriever, chunk_ids)
+
+    def save(self, directory: Path) -> None:
+        target = directory / DIRNAME
+        target.mkdir()
+        if self._retriever is not None:
+            self._retriever.save(str(target), show_progress=False)
+        (target / _IDS).write_text(json.dumps(self._ids.tolist()))
+
+    @classmethod
+    def load(cls, directory: Path) -> LexicalIndex:
+        target = directory / DIRNAME
+        ids: list[int] = json.loads((target / _IDS).read_text())
+        if not ids:
+            return cls(None, [])
+        return cls(bm25s.BM25.load(str(target), show_progress=False, verbosity=0), ids)
+
+    def search(
+        self, query: str, k: int, allowed: np.ndarray[Any, np.dtype[np.int64]] | None = None
+    ) -> list[tuple[int, float]]:
+        """Top-k (chunk id, BM25 score > 0), within `allowed` chunk ids if given."""
+        if self._retriever is None:
+            return []
+        tokens = _tokens([query])[0]
+        if not tokens:
+            return []
+        mask = None if allowed is None else np.isin(self._ids, allowed).astype(np.float32)
+        scores = self._retriever.get_scores(tokens, weight_mask=mask)
+        top = np.argsort(-scores, kind="stable")[:k]
+        return [(int(self._ids[i]), float(scores[i])) for i in top if scores[i] > 0]
