@@ -117,9 +117,8 @@ def ask(
     """Ask one question from the terminal."""
     from pydantic import ValidationError
 
-    from app.api.routes.ask import answer_public
     from app.errors import ServiceError
-    from app.schemas import AskRequest
+    from app.schemas import AnswerPublic, AskRequest
     from app.service import Service
     from indexer.errors import IndexerError
 
@@ -128,7 +127,7 @@ def ask(
         body = AskRequest.model_validate(
             {"question": question, "top_k": top_k, "generator": generator}
         )
-        result = answer_public(
+        result = AnswerPublic.of(
             Service(settings).ask(body.question, body.top_k, None, body.generator)
         )
     except ValidationError as exc:

@@ -8,7 +8,7 @@ from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 
-from app.api.routes import articles, ask, health, search
+from app.api.routes import articles, ask, claims, health, search
 from app.errors import BadRequestError, NotFoundError
 from indexer.errors import IndexerError, IndexNotFoundError
 
@@ -47,7 +47,7 @@ def create_app() -> FastAPI:
         "where and when, and where sources disagree.",
         version="0.1.0",
     )
-    for router in (ask.router, articles.router, search.router, health.router):
+    for router in (ask.router, articles.router, search.router, claims.router, health.router):
         app.include_router(router)
     app.add_exception_handler(RequestValidationError, _validation_error)
     app.add_exception_handler(BadRequestError, _status(422))

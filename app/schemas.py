@@ -7,9 +7,11 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
+from app.conflicts import Conflict
 from app.generate.base import Citation, ClaimUse
+from app.service import AskResult
 from app.settings import get_settings
-from indexer.models import Article
+from indexer.models import Article, Claim
 from indexer.store import ArticleFilter
 
 
@@ -142,11 +144,32 @@ class PositionPublic(BaseModel):
     value: str
     citation: int | None
     published: str | None = None
+    quote: str | None = None
 
 
 class ConflictPublic(BaseModel):
     about: str
+    kind: str
     positions: list[PositionPublic]
+    note: str | None = None
+
+    @classmethod
+    def of(cls, c: Conflict) -> ConflictPublic:
+        return cls(
+            about=c.about,
+            kind=c.kind,
+            note=c.note,
+            positions=[
+                PositionPublic(
+                    claimant=p.claimant,
+                    value=p.value,
+                    citation=p.citation,
+                    published=p.published,
+                    quote=p.quote,
+                )
+                for p in c.positions
+            ],
+        )
 
 
 class AnswerPublic(BaseModel):
@@ -156,6 +179,68 @@ class AnswerPublic(BaseModel):
     conflicts: list[ConflictPublic]
     generator: str
     warnings: list[str]
+
+    @classmethod
+    def of(cls, result: AskResult) -> AnswerPublic:
+        a = result.answer
+        return cls(
+            answer=a.text,
+            citations=[CitationPublic.of(c) for c in a.citations],
+            claims=[ClaimPublic.of(u) for u in a.claims],
+            conflicts=[ConflictPublic.of(c) for c in result.conflicts],
+            generator=a.generator,
+            warnings=a.warnings,
+        )
+
+
+class ClaimRecord(BaseModel):
+    """A claim of the ledger, with where it stands in its article."""
+
+    id: int | None
+    article_id: str
+    claimant: str
+    mention: str | None
+    cue: str
+    content: str
+    kind: str
+    reported_by: list[str]
+    published: str | None
+    sentence: int
+    start: int
+    end: int
+
+    @classmethod
+    def of(cls, c: Claim) -> ClaimRecord:
+        return cls(
+            id=c.id,
+            article_id=c.article_id,
+            claimant=c.claimant,
+            mention=c.claimant_mention.text if c.claimant_mention else None,
+            cue=c.cue.text,
+            content=c.content.text,
+            kind=c.kind,
+            reported_by=list(c.reported_by),
+            published=c.published,
+            sentence=c.sentence_idx,
+            start=c.content.start,
+            end=c.content.end,
+        )
+
+
+class ClaimsQuery(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    claimant: str | None = Field(None, description="part of the claimant's name or mention")
+    q: str | None = Field(None, description="words in the claim's content")
+    article_id: str | None = None
+    offset: int = Field(0, ge=0)
+    limit: int = Field(100, ge=1, le=1000)
+
+
+class ClaimPage(BaseModel):
+    offset: int
+    limit: int
+    items: list[ClaimRecord]
 
 
 class ArticleSummary(BaseModel):

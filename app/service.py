@@ -9,6 +9,7 @@ import threading
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
+from app.conflicts import Conflict
 from app.errors import BadRequestError
 from app.generate.base import Answer, Generator, Passage
 from app.generate.extractive import ExtractiveGenerator
@@ -18,6 +19,7 @@ from app.verify import verify_answer
 from indexer.embed import Embedder, get_embedder
 from indexer.errors import IndexNotFoundError
 from indexer.index import Index, current_version
+from indexer.models import Claim
 from indexer.store import ArticleFilter
 
 
@@ -33,7 +35,7 @@ class Prepared:
 class AskResult:
     answer: Answer
     passages: list[Passage]
-    conflicts: list[object] = field(default_factory=list)
+    conflicts: list[Conflict] = field(default_factory=list)
 
 
 class Service:
@@ -82,6 +84,19 @@ class Service:
         from app.generate.llm import LLMGenerator
 
         return LLMGenerator(self.settings, fallback=self.extractive()), []
+
+    def claims(
+        self,
+        claimant: str | None = None,
+        q: str | None = None,
+        article_id: str | None = None,
+        limit: int = 100,
+        offset: int = 0,
+    ) -> list[Claim]:
+        """The claim ledger, filtered by claimant name or mention, content words, article."""
+        return self.index().store.claims(
+            article_id=article_id, claimant=claimant, q=q, limit=limit, offset=offset
+        )
 
     def prepare(
         self,

@@ -30,7 +30,7 @@ SPEECH = frozenset(
     emphasize emphasise reveal indicate mention observe remark reply respond tweet post
     testify predict promise vow pledge think conclude recall complain agree ask question
     wonder caution concede boast joke charge speculate recommend urge demand propose hint
-    imply reiterate repeat counter worry fear hope expect feel find show know understand
+    imply reiterate repeat worry fear hope expect feel find show know understand
     doubt realize realise disclose affirm assure inform signal decide continue describe
     deny dispute reject refute dismiss estimate assess calculate forecast project
     guess figure insist acknowledge recognize recognise suspect learn hear read
@@ -47,7 +47,13 @@ XCOMP_CUES = frozenset(
     """want plan hope decline refuse seek intend promise vow pledge threaten agree urge
     ask expect claim prefer wish""".split()
 )
+# Adjectives that report a stance when they take a clause ("is confident that ...").
+ADJ_CUES = frozenset(
+    """sure aware confident convinced certain worried concerned hopeful optimistic
+    skeptical sceptical adamant unaware afraid""".split()
+)
 CUE_VERBS = SPEECH | OBJECT_CUES | XCOMP_CUES
+OBJECT_PREPS = frozenset({"for", "of", "as", "over", "in"})
 # Kinds by lemma; other speech verbs are "indirect" ("direct" when the content is a
 # quotation), other stance verbs "other".
 CUE_KINDS: dict[str, str] = {
@@ -71,7 +77,7 @@ SUBJECT_DEPS = frozenset({"nsubj", "nsubjpass", "csubj"})
 CONTENT_DEPS = ("ccomp", "xcomp", "dobj", "advcl", "parataxis", "oprd")
 # Dependency links along which a subject-less cue inherits its head's subject
 # ("Budanov denied ..., adding that ...", "X was cited as telling CNN").
-INHERIT_DEPS = frozenset({"conj", "advcl", "xcomp", "pcomp", "prep", "ccomp"})
+INHERIT_DEPS = frozenset({"conj", "advcl", "xcomp", "pcomp", "prep", "ccomp", "acomp"})
 PERSON_PRONOUNS = {"he": "PERSON", "she": "PERSON", "him": "PERSON", "her": "PERSON"}
 GROUP_PRONOUNS = frozenset({"it", "they"})
 DETERMINERS = frozenset({"a", "an", "the", "this", "that", "these", "those"})
@@ -86,6 +92,7 @@ HEAD_SYNONYMS: dict[str, frozenset[str]] = {
     "company": frozenset({"inc", "corp", "company", "group"}),
     "campaign": frozenset({"campaign"}),
     "military": frozenset({"military", "army", "forces"}),
+    "spy": frozenset({"intelligence"}),
 }
 GROUP_LABELS = frozenset({"ORG", "NORP", "GPE"})
 # Curly, straight, and the doubled apostrophes some archives use for quotation marks.
@@ -112,7 +119,13 @@ def extract_claims(doc: Doc, sentences: list[Sentence], article: Article) -> lis
     quotes = quote_spans(text)
     bounds = _sentence_bounds(doc)
     found = sorted(
-        _dedupe([*_verb_claims(doc, text, quotes, bounds), *_according_claims(doc, text, bounds)]),
+        _dedupe(
+            [
+                *_verb_claims(doc, text, quotes, bounds),
+                *_according_claims(doc, text, bounds),
+                *_colon_claims(doc, text, quotes, bounds),
+            ]
+        ),
         key=lambda f: f.cue,
     )
     found = [*found, *_continued_quotes(text, found, quotes)]
@@ -165,12 +178,15 @@ def _verb_claims(
     chunk_ending = {chunk.end - 1: chunk for chunk in doc.noun_chunks}
     for token in doc:
         lemma = token.lemma_.lower()
-        if lemma not in CUE_VERBS or token.pos_ not in ("VERB", "AUX"):
+        if not (
+            (lemma in CUE_VERBS and token.pos_ in ("VERB", "AUX"))
+            or (lemma in ADJ_CUES and token.pos_ == "ADJ")
+        ):
             continue
         if _inside(token.idx, quotes):
             continue
         speech = lemma in SPEECH
-        subject = _subject(token, inherit=False)
+        subject = _subject(token, inherit=token.pos_ == "ADJ")
         chunk = chunk_ending.get(token.i - 1)
         loose = subject is None and speech and chunk is not None and chunk.start > 0
         if loose and chunk is not None and doc[chunk.start - 1].text == ",":
@@ -178,7 +194,9 @@ def _verb_claims(
             subject = chunk
         elif subject is None and speech:
             subject = _subject(token)
-        content = _verb_content(token, text, quotes, bounds[token.i])
+        if not speech and (subject is None or subject.root.dep_ == "nsubjpass"):
+            continue  # "was cited", "to support Russia": not the subject's stance
+        content = _verb_content(token, text, quotes, bounds[token.i], subject)
         if content is None and loose and subject is chunk and subject is not None:
             content = _trim(text, (bounds[token.i][0], subject.start_char))
         if content is None or (subject is None and not (speech and token.dep_ in _IMPLICIT_OK)):
@@ -207,7 +225,11 @@ def _kind(token: Token, lemma: str, quoted: bool) -> str:
 
 
 def _verb_content(
-    token: Token, text: str, quotes: list[tuple[int, int]], sent: tuple[int, int]
+    token: Token,
+    text: str,
+    quotes: list[tuple[int, int]],
+    sent: tuple[int, int],
+    subject: SpacySpan | None,
 ) -> tuple[int, int] | None:
     """The clause or quotation the cue verb introduces, as a character span."""
     clauses = [c for c in token.children if c.dep_ in CONTENT_DEPS and not _reports_back(c)]
@@ -217,9 +239,17 @@ def _verb_content(
         # "called the law a disgrace": object and predicate together, on one side of the cue.
         main = max(clauses, key=lambda c: len(list(c.subtree)))
         side = [c for c in clauses if (c.i > token.i) == (main.i > token.i)]
+        if main.dep_ == "dobj":
+            # "accused Clinton of lying", "endorsed Cruz for president": the reason or role
+            # belongs to the stance.
+            side += [
+                c
+                for c in token.children
+                if c.dep_ == "prep" and c.lower_ in OBJECT_PREPS and c.i > main.i
+            ]
         first, last = min(c.left_edge for c in side), max(c.right_edge for c in side)
         span = (first.idx, last.idx + len(last))
-    quote = _adjacent_quote(token, text, quotes, sent)
+    quote = _adjacent_quote(token, text, quotes, sent, subject)
     if quote is not None and (span is None or _overlap(span, quote) or quote[0] > span[1]):
         span = quote if span is None else (min(span[0], quote[0]), max(span[1], quote[1]))
         clause_end = max(t.idx + len(t) for t in _clause_tokens(token))
@@ -236,11 +266,7 @@ def _clausal(child: Token, cue: Token) -> bool:
     """Whether a non-ccomp dependent of the cue is its content, by the cue's lexicon."""
     lemma = cue.lemma_.lower()
     if child.dep_ == "dobj":
-        said_thing = lemma in SPEECH and (
-            child.lemma_.lower() in SAID_THINGS
-            or any(c.dep_ in ("acl", "relcl") and c.i > child.i for c in child.children)
-        )
-        return lemma in OBJECT_CUES or said_thing
+        return lemma in OBJECT_CUES or (lemma in SPEECH and child.lemma_.lower() in SAID_THINGS)
     if child.dep_ == "xcomp":
         return lemma in XCOMP_CUES and child.pos_ in ("VERB", "AUX")
     if child.dep_ == "advcl":
@@ -282,12 +308,18 @@ def _left_edge(token: Token) -> int:
 
 
 def _adjacent_quote(
-    token: Token, text: str, quotes: list[tuple[int, int]], sent: tuple[int, int]
+    token: Token,
+    text: str,
+    quotes: list[tuple[int, int]],
+    sent: tuple[int, int],
+    subject: SpacySpan | None,
 ) -> tuple[int, int] | None:
     """A quotation that ends just before the cue's clause (`"...," X said`) or starts just
     after it (`X said: "..."`), in the same sentence."""
     clause = list(_clause_tokens(token))
     start = min(t.idx for t in clause)
+    if subject is not None and sent[0] <= subject.start_char < start:
+        start = subject.start_char  # "X was cited as telling CNN" reaches back to X
     end = max(t.idx + len(t) for t in clause)
     for q_start, q_end in quotes:
         between = text[q_end:start]
@@ -359,16 +391,52 @@ def _according_claims(doc: Doc, text: str, bounds: list[tuple[int, int]]) -> Ite
         if not objects:
             continue
         source = objects[0]
-        phrase = sorted({*token.subtree, *nxt.subtree, *source.subtree}, key=lambda t: t.i)
-        content = _rest_of_sentence(doc, text, bounds[token.i], phrase[0].i, phrase[-1].i)
+        # "according to officials, who say ...": the relative clause is theirs, not ours.
+        clause = [c for c in source.children if c.dep_ == "relcl"]
+        own = {t.i for c in clause for t in c.subtree}
+        words = [t for t in (token, nxt, *source.subtree) if t.i not in own]
+        first, last = min(t.i for t in words), max(t.i for t in words)
+        end = doc[min(own) - 1].idx if own else bounds[token.i][1]
+        content = _rest_of_sentence(doc, text, (bounds[token.i][0], end), first, last)
         if content is None:
             continue
         yield _Found(
             cue=(token.idx, nxt.idx + len(nxt)),
             content=content,
             kind="according_to",
-            subject=doc[source.left_edge.i : source.right_edge.i + 1],
+            subject=doc[source.left_edge.i : last + 1],
             claimant_text=_publisher(source),
+        )
+
+
+def _colon_claims(
+    doc: Doc, text: str, quotes: list[tuple[int, int]], bounds: list[tuple[int, int]]
+) -> Iterator[_Found]:
+    """Headline style "Graham: Trump's rhetoric is destroying the party"."""
+    for token in doc:
+        if token.text != ":" or _inside(token.idx, quotes) or token.i == 0:
+            continue
+        sent_start = bounds[token.i][0]
+        line_start = text.rfind("\n", 0, token.idx) + 1
+        start = doc.char_span(max(sent_start, line_start), token.idx, alignment_mode="expand")
+        if start is None or not 0 < len(start) <= 4:
+            continue
+        if not all(t.pos_ == "PROPN" for t in start) or start.root.ent_type_ not in (
+            "PERSON",
+            "ORG",
+            "",
+        ):
+            continue
+        line_end = text.find("\n", token.idx)
+        content = _trim(text, (token.idx + 1, len(text) if line_end < 0 else line_end))
+        if content is None:
+            continue
+        quoted = any(q[0] == content[0] for q in quotes)
+        yield _Found(
+            cue=(token.idx, token.idx + 1),
+            content=content,
+            kind="direct" if quoted else "indirect",
+            subject=start,
         )
 
 
@@ -442,13 +510,14 @@ def _cue_span(token: Token) -> tuple[int, int]:
 def _subject(token: Token, inherit: bool = True) -> SpacySpan | None:
     """The cue's subject, or (when `inherit`) the subject of the verb it hangs from."""
     current = token
-    for _ in range(4 if inherit else 1):
+    for _ in range(5 if inherit else 1):
+        # A content clause's subject is what is talked about, not who talks: "X told AFP
+        # that troops appear ..., adding ..." takes X.
+        is_content = current is not token and current.dep_ == "ccomp"
         for c in current.children:
-            if c.dep_ in SUBJECT_DEPS:
+            if c.dep_ in SUBJECT_DEPS and not is_content:
                 return _noun_phrase(c)
-        if current.dep_ == "relcl":
-            return _noun_phrase(current.head, core_only=True)
-        if current.dep_ == "acl" and current.head.pos_ in ("NOUN", "PROPN"):
+        if current.dep_ in ("relcl", "acl") and current.head.pos_ in ("NOUN", "PROPN"):
             return _noun_phrase(current.head, core_only=True)
         if current.dep_ not in INHERIT_DEPS or current.head is current:
             return None
@@ -496,7 +565,15 @@ class _Resolver:
         self.text = text
         self.ents = [e for e in doc.ents if e.label_ in ("PERSON", *GROUP_LABELS)]
         self.starts = [e.start_char for e in self.ents]
+        # The small model often labels foreign names oddly; any all-proper-noun entity of
+        # two or more words may be a person's full name.
+        self.full_names = [
+            e.text
+            for e in doc.ents
+            if len(e) > 1 and all(t.pos_ == "PROPN" for t in e) and e.label_ not in GROUP_LABELS
+        ]
         self.acronyms = self._acronyms()
+        self.described: list[tuple[int, str, str]] = []  # (position, head lemma, name)
 
     def _acronyms(self) -> dict[str, str]:
         # "Seoul's National Intelligence Service (NIS)" names NIS.
@@ -509,23 +586,27 @@ class _Resolver:
 
     def name(self, mention: SpacySpan) -> str:
         """The best name for `mention`, falling back to its own words."""
+        name = self._name(mention)
+        if mention.root.pos_ == "NOUN":
+            self.described.append((mention.start_char, mention.root.lemma_, name))
+        return name
+
+    def _name(self, mention: SpacySpan) -> str:
         head = mention.root
         lower = head.lower_
         if head.tag_ in ("WP", "WDT") and head.head.dep_ == "relcl":
             # "Aguilar, who said ...": the relative clause's noun is the claimant.
-            return self.name(_noun_phrase(head.head.head, core_only=True))
+            return self._name(_noun_phrase(head.head.head, core_only=True))
         if head.pos_ == "PRON" and lower in PERSON_PRONOUNS:
             return self._recent(mention.start_char, {"PERSON"}) or mention.text
         if head.pos_ == "PRON" and lower in GROUP_PRONOUNS:
             return self._recent(mention.start_char, GROUP_LABELS - {"GPE"}) or mention.text
         if head.text in self.acronyms:
             return self.acronyms[head.text]
-        if head.ent_type_ in ("PERSON", "ORG") and head.pos_ == "PROPN":
-            return self._full_name(_entity_text(head), head.ent_type_)
-        if head.pos_ == "PROPN" and not head.ent_type_:
-            return self._full_name(head.text, "PERSON")
-        if mention[0].lower_ == "the" and head.pos_ == "NOUN":
-            found = self._described(mention, head)
+        if head.pos_ == "PROPN":
+            return self._full_name(_entity_text(head))
+        if mention[0].lower_ in DETERMINERS and head.pos_ == "NOUN":
+            found = self._described_as(mention, head)
             if found:
                 return found
         words = [t for t in mention if not (t.i == mention.start and t.lower_ in DETERMINERS)]
@@ -534,29 +615,39 @@ class _Resolver:
     def _recent(self, before: int, labels: set[str] | frozenset[str]) -> str | None:
         for ent in reversed(self.ents[: bisect_right(self.starts, before - 1)]):
             if ent.label_ in labels and ent.end_char <= before:
-                return self._full_name(ent.text, ent.label_)
+                return self._full_name(ent.text) if ent.label_ == "PERSON" else ent.text
         return None
 
-    def _full_name(self, name: str, label: str) -> str:
-        # "Budanov" -> "Kyrylo Budanov": the longest same-label entity ending with it.
-        words = name.split()
-        best = name
-        for ent in self.ents:
-            ent_words = ent.text.split()
+    def _full_name(self, name: str) -> str:
+        # "Budanov" -> "Kyrylo Budanov": the longest name that ends or starts with it.
+        words = _strip(name).split()
+        best = " ".join(words)
+        for full in self.full_names:
+            full_words = full.split()
             if (
-                ent.label_ == label
-                and len(ent_words) > len(words)
-                and (ent_words[-len(words) :] == words or ent_words[: len(words)] == words)
-                and len(ent.text) > len(best)
+                len(full_words) > len(words)
+                and words
+                and (full_words[-len(words) :] == words or full_words[: len(words)] == words)
+                and len(full) > len(best)
             ):
-                best = ent.text
+                best = full
         return _strip(best)
 
-    def _described(self, mention: SpacySpan, head: Token) -> str | None:
-        # "the spy agency" -> the most recent organisation whose name fits the head noun.
+    def _described_as(self, mention: SpacySpan, head: Token) -> str | None:
+        # "the official" -> the claimant last described with that noun; "the spy agency"
+        # -> the most recent organisation whose name fits the noun and its modifiers.
+        for _, lemma, name in reversed(self.described):
+            if lemma == head.lemma_ and name.split()[-1].lower() != head.lower_:
+                return name
         wanted = HEAD_SYNONYMS.get(head.lemma_, frozenset({head.lemma_}))
+        modifiers = [t for t in mention if t.i < head.i and t.lower_ not in DETERMINERS]
         for ent in reversed(self.ents[: bisect_right(self.starts, mention.start_char - 1)]):
-            if ent.label_ in ("ORG", "PERSON") and {t.lower_ for t in ent} & wanted:
+            words = {t.lower_ for t in ent}
+            fits = all(
+                m.lower_ in words or HEAD_SYNONYMS.get(m.lower_, frozenset()) & words
+                for m in modifiers
+            )
+            if ent.label_ == "ORG" and words & wanted and fits:
                 return _strip(ent.text)
         return None
 
@@ -608,7 +699,7 @@ def _with_reporting_chains(claims: list[Claim], outlet: str | None) -> list[Clai
             (
                 c
                 for c in claims
-                if c is not claim
+                if c.claimant != claim.claimant
                 and c.content.start <= claim.cue.start < c.content.end
                 and c.content.end - c.content.start > claim.content.end - claim.content.start
             ),
