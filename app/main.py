@@ -8,7 +8,7 @@ from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 
-from app.api.routes import articles, ask, claims, health, search
+from app.api.routes import articles, ask, chat, claims, health, search, web
 from app.errors import BadRequestError, NotFoundError
 from indexer.errors import IndexerError, IndexNotFoundError
 
@@ -47,7 +47,8 @@ def create_app() -> FastAPI:
         "where and when, and where sources disagree.",
         version="0.1.0",
     )
-    for router in (ask.router, articles.router, search.router, claims.router, health.router):
+    routers = (ask.router, articles.router, search.router, claims.router, health.router)
+    for router in (*routers, chat.router, web.router):
         app.include_router(router)
     app.add_exception_handler(RequestValidationError, _validation_error)
     app.add_exception_handler(BadRequestError, _status(422))

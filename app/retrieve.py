@@ -1,9 +1,14 @@
-"""Hybrid retrieval: dense (FAISS) and lexical (BM25) rankings fused by reciprocal rank."""
+"""Hybrid retrieval: dense (FAISS), lexical (BM25) and claimant (the claim ledger)
+rankings fused by reciprocal rank."""
 
 from __future__ import annotations
 
 from collections import defaultdict
+from typing import Any
 
+import numpy as np
+
+from app.claimants import names_in_question, names_match, tokens
 from app.generate.base import ArticleRef, Passage
 from indexer.embed import Embedder
 from indexer.index import Index
@@ -37,10 +42,27 @@ class Retriever:
         for ranking in (
             self.index.vectors.search(qvec, depth, allowed),
             self.index.lexical.search(query, depth, allowed),
+            self.claimant_chunks(query, depth, allowed),
         ):
             for rank, (chunk_id, _) in enumerate(ranking):
                 fused[chunk_id] += 1.0 / (RRF_K + rank + 1)
         return sorted(fused.items(), key=lambda kv: (-kv[1], kv[0]))[:top_k]
+
+    def claimant_chunks(
+        self, query: str, depth: int, allowed: np.ndarray[Any, np.dtype[np.int64]] | None
+    ) -> list[tuple[int, float]]:
+        """Chunks holding claims by the claimant the question names, under any mention."""
+        ranked: list[tuple[int, float]] = []
+        for name in names_in_question(query):
+            # SQL narrows by the rarest-looking token; token matching decides.
+            probe = max(tokens(name), key=len)
+            for claim in self.index.store.claims(claimant=probe, limit=depth * 4):
+                if not names_match(name, claim):
+                    continue
+                cid = self.index.store.chunk_of_sentence(claim.article_id, claim.sentence_idx)
+                if cid is not None and (allowed is None or cid in allowed):
+                    ranked.append((cid, 1.0))
+        return list(dict.fromkeys(ranked))[:depth]
 
     def passages(self, query: str, top_k: int, flt: ArticleFilter | None = None) -> list[Passage]:
         """The top chunks as numbered passages, with their sentences and claims."""
@@ -62,7 +84,12 @@ class Retriever:
                     chunk=chunk,
                     article=articles[chunk.article_id],
                     sentences=store.sentences(chunk.article_id, *span),
-                    claims=store.claims(article_id=chunk.article_id, sentence_range=span),
+                    # A claim with no claimant cannot be attributed in an answer.
+                    claims=[
+                        c
+                        for c in store.claims(article_id=chunk.article_id, sentence_range=span)
+                        if c.has_claimant
+                    ],
                     score=score,
                 )
             )

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
-from typing import Literal
+from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
@@ -113,10 +113,12 @@ class CitationPublic(BaseModel):
 
 
 class ClaimPublic(BaseModel):
+    """A claim as answers show it: who, through which words, what, relayed by whom."""
+
     claimant: str
     cue: str
     content: str
-    citation: int | None
+    citation: int | None = None
     reported_by: list[str]
     mention: str | None = None
     article_id: str
@@ -124,19 +126,21 @@ class ClaimPublic(BaseModel):
     kind: str
 
     @classmethod
+    def fields(cls, c: Claim) -> dict[str, Any]:
+        return {
+            "claimant": c.claimant,
+            "cue": c.cue.text,
+            "content": c.content.text,
+            "reported_by": list(c.reported_by),
+            "mention": c.claimant_mention.text if c.claimant_mention else None,
+            "article_id": c.article_id,
+            "published": c.published,
+            "kind": c.kind,
+        }
+
+    @classmethod
     def of(cls, use: ClaimUse) -> ClaimPublic:
-        c = use.claim
-        return cls(
-            claimant=c.claimant,
-            cue=c.cue.text,
-            content=c.content.text,
-            citation=use.citation,
-            reported_by=list(c.reported_by),
-            mention=c.claimant_mention.text if c.claimant_mention else None,
-            article_id=c.article_id,
-            published=c.published,
-            kind=c.kind,
-        )
+        return cls(**cls.fields(use.claim), citation=use.citation)
 
 
 class PositionPublic(BaseModel):
@@ -193,34 +197,19 @@ class AnswerPublic(BaseModel):
         )
 
 
-class ClaimRecord(BaseModel):
+class ClaimRecord(ClaimPublic):
     """A claim of the ledger, with where it stands in its article."""
 
     id: int | None
-    article_id: str
-    claimant: str
-    mention: str | None
-    cue: str
-    content: str
-    kind: str
-    reported_by: list[str]
-    published: str | None
     sentence: int
     start: int
     end: int
 
     @classmethod
-    def of(cls, c: Claim) -> ClaimRecord:
+    def record(cls, c: Claim) -> ClaimRecord:
         return cls(
+            **cls.fields(c),
             id=c.id,
-            article_id=c.article_id,
-            claimant=c.claimant,
-            mention=c.claimant_mention.text if c.claimant_mention else None,
-            cue=c.cue.text,
-            content=c.content.text,
-            kind=c.kind,
-            reported_by=list(c.reported_by),
-            published=c.published,
             sentence=c.sentence_idx,
             start=c.content.start,
             end=c.content.end,
@@ -307,3 +296,88 @@ class Health(BaseModel):
     generator: str
     llm_model: str | None
     message: str | None = None
+
+
+# The OpenAI-compatible chat API (/v1): only the fields this service reads or writes.
+
+
+class ChatMessage(BaseModel):
+    # Front-ends send more (name, tool calls): accepted and ignored.
+    model_config = ConfigDict(extra="allow")
+
+    role: str
+    content: str | list[dict[str, Any]] | None = None
+
+    def text(self) -> str:
+        """The message's text, with the text parts of a multi-part message joined."""
+        if isinstance(self.content, list):
+            return " ".join(str(p.get("text", "")) for p in self.content if p.get("type") == "text")
+        return self.content or ""
+
+
+class StreamOptions(BaseModel):
+    model_config = ConfigDict(extra="allow")
+
+    include_usage: bool = False
+
+
+class ChatRequest(BaseModel):
+    """An OpenAI chat completion request; sampling options (temperature, ...) are ignored."""
+
+    model_config = ConfigDict(extra="allow")
+
+    model: str = Field(
+        "accordingto",
+        description="'accordingto-llm' or 'accordingto-extractive' choose the generator; "
+        "any other name uses the configured one",
+    )
+    messages: list[ChatMessage] = Field(min_length=1)
+    stream: bool = False
+    stream_options: StreamOptions | None = None
+
+
+class ChatReply(BaseModel):
+    role: Literal["assistant"] = "assistant"
+    content: str
+
+
+class ChatChoice(BaseModel):
+    index: int = 0
+    message: ChatReply
+    finish_reason: Literal["stop"] = "stop"
+    logprobs: None = None
+
+
+class Usage(BaseModel):
+    """Word counts standing in for token counts: the service has no tokenizer."""
+
+    prompt_tokens: int
+    completion_tokens: int
+    total_tokens: int
+
+
+class ChatCompletionPublic(BaseModel):
+    """A chat.completion, with the answer's citations, claims, conflicts and warnings added."""
+
+    id: str
+    object: Literal["chat.completion"] = "chat.completion"
+    created: int
+    model: str
+    choices: list[ChatChoice]
+    usage: Usage
+    citations: list[CitationPublic]
+    claims: list[ClaimPublic]
+    conflicts: list[ConflictPublic]
+    warnings: list[str]
+
+
+class ModelPublic(BaseModel):
+    id: str
+    object: Literal["model"] = "model"
+    created: int
+    owned_by: str
+
+
+class ModelList(BaseModel):
+    object: Literal["list"] = "list"
+    data: list[ModelPublic]

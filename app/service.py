@@ -9,7 +9,7 @@ import threading
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
-from app.conflicts import Conflict
+from app.conflicts import Conflict, ConflictFinder, renumber
 from app.errors import BadRequestError
 from app.generate.base import Answer, Generator, Passage
 from app.generate.extractive import ExtractiveGenerator
@@ -111,11 +111,19 @@ class Service:
         return Prepared(question, gen, passages, warnings)
 
     def finish(self, prepared: Prepared, answer: Answer) -> AskResult:
-        """Verify a generated answer's citations: everything after generation."""
-        answer = verify_answer(answer, prepared.passages, self.index().store, self.embedder)
+        """Lay conflicts side by side and verify every citation: everything after generation."""
+        conflicts, answer = ConflictFinder(self.embedder).find(answer, prepared.passages)
+        answer = verify_answer(
+            answer,
+            prepared.passages,
+            self.index().store,
+            self.embedder,
+            self.settings,
+            prepared.question,
+        )
         if prepared.warnings:
             answer = replace(answer, warnings=prepared.warnings + answer.warnings)
-        return AskResult(answer, prepared.passages)
+        return AskResult(answer, prepared.passages, renumber(conflicts, answer))
 
     def ask(
         self,

@@ -45,6 +45,9 @@ class Settings(BaseSettings):
     llm_max_retries: int = Field(1, ge=0, le=5)
     llm_max_tokens: int = Field(512, ge=16)
     llm_temperature: float = Field(0.0, ge=0.0, le=2.0)
+    # What becomes of an answer sentence its citations do not support: flagged in the
+    # warnings, removed from the answer, or the whole answer replaced by the extractive one.
+    unsupported_action: Literal["flag", "remove", "replace"] = "flag"
 
     host: str = "127.0.0.1"
     port: int = Field(8000, ge=1, le=65535)

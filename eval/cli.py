@@ -10,7 +10,11 @@ from typing import Annotated
 import typer
 
 from eval.claims_eval import evaluate, render_table
+from eval.learn_cues import learn_cues_command
 from eval.polnear import PolnearFormatError, load_split
+from eval.polnear_questions import polnear_questions_command
+from eval.runner import run_command
+from eval.verifier_eval import verifier_command
 from indexer.claims import extract_claims
 from indexer.models import Article, Claim
 from indexer.split import parse, sentences
@@ -56,6 +60,12 @@ def claims(
     if markdown is not None:
         markdown.parent.mkdir(parents=True, exist_ok=True)
         markdown.write_text(render_table(report, markdown=True) + "\n", encoding="utf-8")
+
+
+eval_app.command("run")(run_command)
+eval_app.command("polnear-questions")(polnear_questions_command)
+eval_app.command("verifier")(verifier_command)
+eval_app.command("learn-cues")(learn_cues_command)
 
 
 if __name__ == "__main__":

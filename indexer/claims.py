@@ -10,21 +10,31 @@ content (e.g. "X said ..., local media reported") is marked as relayed by that c
 
 from __future__ import annotations
 
+import json
 import re
 from bisect import bisect_right
-from collections.abc import Iterable, Iterator
-from dataclasses import dataclass, replace
+from collections.abc import Iterable, Iterator, Mapping
+from dataclasses import dataclass, field, replace
+from functools import lru_cache
+from pathlib import Path
+from typing import Any
 
 from spacy.tokens import Doc, Token
 from spacy.tokens import Span as SpacySpan
 
-from indexer.models import Article, Claim, Sentence, Span
+from indexer.models import UNKNOWN_CLAIMANT, Article, Claim, Sentence, Span
+from indexer.split import DATE_TOKEN
+
+
+def _words(words: str) -> frozenset[str]:
+    return frozenset(words.split())
+
 
 # The cue-verb lexicon. Every cue takes a clause or an adjacent quotation as content;
 # SPEECH verbs also take a said-thing object ("denied reports that ..."), OBJECT_CUES any
 # object ("endorsed Cruz", "called the law a disgrace"), XCOMP_CUES an infinitive ("wants
 # to build", "declined to comment"), as PolNeAR annotates stances as attributions too.
-SPEECH = frozenset(
+SPEECH = _words(
     """say tell claim report confirm warn note add believe argue insist announce write
     state declare explain suggest acknowledge admit allege assert contend maintain stress
     emphasize emphasise reveal indicate mention observe remark reply respond tweet post
@@ -34,26 +44,49 @@ SPEECH = frozenset(
     doubt realize realise disclose affirm assure inform signal decide continue describe
     deny dispute reject refute dismiss estimate assess calculate forecast project
     guess figure insist acknowledge recognize recognise suspect learn hear read
-    """.split()
+    """
 )
-OBJECT_CUES = frozenset(
+OBJECT_CUES = _words(
     """deny dispute reject confirm announce predict estimate cite want support endorse
     criticize criticise back oppose praise blame accuse call show propose condemn defend
     welcome applaud attack blast slam question describe recommend favor favour dismiss
     demand mock tout hail decry denounce characterize characterise label dub
-    """.split()
+    """
 )
-XCOMP_CUES = frozenset(
+XCOMP_CUES = _words(
     """want plan hope decline refuse seek intend promise vow pledge threaten agree urge
-    ask expect claim prefer wish""".split()
+    ask expect claim prefer wish"""
+)
+# Verbs that introduce a quotation standing next to them ("“...,” she added").
+QUOTE_VERBS = _words(
+    """say tell add write tweet post explain ask reply respond continue note argue claim
+    insist warn declare announce recall joke boast complain state observe remark testify
+    repeat reiterate concede admit acknowledge caution counter quip shout scream yell
+    whisper muse conclude predict promise vow pledge confirm deny report describe
+    suggest urge demand"""
 )
 # Adjectives that report a stance when they take a clause ("is confident that ...").
-ADJ_CUES = frozenset(
+ADJ_CUES = _words(
     """sure aware confident convinced certain worried concerned hopeful optimistic
-    skeptical sceptical adamant unaware afraid""".split()
+    skeptical sceptical adamant unaware afraid"""
 )
-CUE_VERBS = SPEECH | OBJECT_CUES | XCOMP_CUES
-OBJECT_PREPS = frozenset({"for", "of", "as", "over", "in"})
+# Verbs whose content is the object of a preposition ("called for a ban", "voted for
+# Sanders", "pointed to the polls").
+PREP_CUES: dict[str, frozenset[str]] = {
+    **dict.fromkeys(["call", "push", "advocate", "press"], frozenset({"for"})),
+    **dict.fromkeys(["vote", "campaign", "argue"], frozenset({"for", "against"})),
+    **dict.fromkeys(["point", "refer", "object", "respond", "react"], frozenset({"to"})),
+    **dict.fromkeys(["agree", "disagree", "side"], frozenset({"with"})),
+    **dict.fromkeys(["focus", "comment", "insist"], frozenset({"on"})),
+    **dict.fromkeys(["speak", "talk", "complain", "testify"], frozenset({"about", "of"})),
+    "warn": frozenset({"about", "of", "against"}),
+}
+CUE_VERBS = SPEECH | OBJECT_CUES | XCOMP_CUES | frozenset(PREP_CUES)
+# What follows an object cue's object and belongs to the stance: "called the ban in
+# December after ...", "attacked Clinton during the primaries for ...".
+OBJECT_TAIL_DEPS = frozenset(
+    {"prep", "npadvmod", "advmod", "advcl", "xcomp", "oprd", "dative", "ccomp"}
+)
 # Kinds by lemma; other speech verbs are "indirect" ("direct" when the content is a
 # quotation), other stance verbs "other".
 CUE_KINDS: dict[str, str] = {
@@ -62,15 +95,44 @@ CUE_KINDS: dict[str, str] = {
     **dict.fromkeys(["estimate", "assess", "calculate", "forecast", "project"], "estimate"),
 }
 # Objects that are things said, so "said something" / "repeated the claim" carry content.
-SAID_THINGS = frozenset(
+SAID_THINGS = _words(
     """report reports claim claims allegation allegations thing things something anything
-    nothing statement story stories rumor rumors rumour rumours account accounts""".split()
+    nothing statement story stories rumor rumors rumour rumours account accounts"""
 )
+# Titles that are not part of a name ("Mayor Linda Ortiz").
+TITLES = _words(
+    """mr mr. mrs mrs. ms ms. dr dr. mayor president senator sen. rep. gov. governor
+    minister inspector colonel col. gen. general judge justice chief secretary prime
+    engineer professor prof. sir lord lady king queen prince"""
+)
+# Nouns that carry an attribution when someone owns them: "Trump's claim that ...",
+# "the senator's support for the bill", "a warning from the agency that ...".
+NOUN_CUES = _words(
+    """claim claims assertion allegation allegations argument belief view views warning
+    promise pledge call support endorsement criticism attack attacks opposition
+    statement remarks comments comment suggestion insistence denial prediction estimate
+    assessment decision proposal plan demand accusation accusations vow hope fear"""
+)
+NOUN_CONTENT_PREPS = frozenset({"for", "of", "on", "against", "to", "about"})
+NOUN_SOURCE_PREPS = frozenset({"by", "from"})
 # Multi-word prepositions that attribute the rest of the sentence to their object.
 ACCORDING_TO = (("according", "to"), ("as", "per"))
 # A source phrase headed by one of these ("a report in Yonhap") names its publisher.
 REPORT_NOUNS = frozenset(
-    ["report", "reports", "statement", "article", "story", "interview", "broadcast"]
+    [
+        "report",
+        "statement",
+        "article",
+        "story",
+        "interview",
+        "broadcast",
+        "estimate",
+        "assessment",
+        "poll",
+        "survey",
+        "study",
+        "analysis",
+    ]
 )
 PUBLISHER_PREPS = frozenset({"in", "by", "from", "on", "of"})
 SUBJECT_DEPS = frozenset({"nsubj", "nsubjpass", "csubj"})
@@ -101,6 +163,45 @@ _TRIM = " \t\n,;:.—–-"
 _ACRONYM = re.compile(r"\(([A-Z][A-Za-z]{1,9})\)")
 
 
+LEARNED_CUES_PATH = Path(__file__).parent / "data" / "cues.json"
+
+
+@dataclass(frozen=True)
+class LearnedCues:
+    """Cue lemmas learned from annotated news (`accordingto eval learn-cues`), by part of
+    speech, each with the relations that carry its content: a dependency label of the cue's
+    child ("dobj", "xcomp") or "prep:<word>" for the object of a preposition ("prep:for")."""
+
+    verbs: Mapping[str, frozenset[str]] = field(default_factory=dict)
+    nouns: Mapping[str, frozenset[str]] = field(default_factory=dict)
+    adjectives: Mapping[str, frozenset[str]] = field(default_factory=dict)
+
+    @classmethod
+    def from_json(cls, data: Mapping[str, Any]) -> LearnedCues:
+        cues: Mapping[str, Mapping[str, Mapping[str, Any]]] = data["cues"]
+
+        def kept(pos: str) -> dict[str, frozenset[str]]:
+            return {lemma: frozenset(e["content"]) for lemma, e in cues.get(pos, {}).items()}
+
+        return cls(verbs=kept("VERB"), nouns=kept("NOUN"), adjectives=kept("ADJ"))
+
+    def preps(self, lemma: str) -> frozenset[str]:
+        """The prepositions whose object is the content of verb `lemma`."""
+        rels = self.verbs.get(lemma, frozenset())
+        return PREP_CUES.get(lemma, frozenset()) | {r[5:] for r in rels if r.startswith("prep:")}
+
+
+@lru_cache(maxsize=1)
+def learned_cues() -> LearnedCues:
+    """The lexicon shipped in indexer/data/cues.json, read once."""
+    if not LEARNED_CUES_PATH.exists():
+        raise FileNotFoundError(
+            f"{LEARNED_CUES_PATH} is missing; rebuild it with `accordingto eval learn-cues "
+            "../shared/data/polnear --split train --out indexer/data/cues.json`."
+        )
+    return LearnedCues.from_json(json.loads(LEARNED_CUES_PATH.read_text(encoding="utf-8")))
+
+
 @dataclass(frozen=True)
 class _Found:
     """A claim before resolution: token-level claimant, char spans for the rest."""
@@ -113,21 +214,27 @@ class _Found:
     addressee: SpacySpan | None = None
 
 
-def extract_claims(doc: Doc, sentences: list[Sentence], article: Article) -> list[Claim]:
-    """All attributions in `article`, in text order, with claimants resolved."""
+def extract_claims(
+    doc: Doc, sentences: list[Sentence], article: Article, *, cues: LearnedCues | None = None
+) -> list[Claim]:
+    """All attributions in `article`, in text order, with claimants resolved; `cues` replaces
+    the shipped learned lexicon (the cue learner's cross-validation passes its own)."""
+    cues = learned_cues() if cues is None else cues
     text = article.text  # equal to doc.text, which spaCy rebuilds on every access
     quotes = quote_spans(text)
     bounds = _sentence_bounds(doc)
     found = sorted(
         _dedupe(
             [
-                *_verb_claims(doc, text, quotes, bounds),
+                *_verb_claims(doc, text, quotes, bounds, cues),
                 *_according_claims(doc, text, bounds),
                 *_colon_claims(doc, text, quotes, bounds),
+                *_noun_claims(doc, text, quotes, cues),
             ]
         ),
         key=lambda f: f.cue,
     )
+    found = _split_comma_splices(_outside_front_matter(found, doc, text), text)
     found = [*found, *_continued_quotes(text, found, quotes)]
     found.sort(key=lambda f: f.cue)
     resolver = _Resolver(doc, text)
@@ -140,6 +247,69 @@ def extract_claims(doc: Doc, sentences: list[Sentence], article: Article) -> lis
 
 
 # --- finding cues and their content --------------------------------------------------
+
+
+# A wire dateline opening a paragraph: "Seoul [South Korea], February 27 (ANI): ",
+# "WASHINGTON (AP) — ". It says where the story was filed, not what anyone claimed.
+_DATELINE = re.compile(
+    r"^[^\S\n]*[^\n:()]{1,80}?\((?:[A-Z]{2,}|Reuters)\)\s*(?::|—|–|--?)\s*", re.M
+)
+
+
+def front_matter(text: str) -> list[tuple[int, int]]:
+    """Spans that are metadata, not prose: an opening "date YYYY-MM-DD" token and datelines."""
+    spans = [(m.start(), m.end()) for m in _DATELINE.finditer(text)]
+    date = DATE_TOKEN.match(text)
+    return [(date.start(), date.end()), *spans] if date else spans
+
+
+def _outside_front_matter(found: list[_Found], doc: Doc, text: str) -> list[_Found]:
+    """Claims with front matter cut off the start of their claimant and content."""
+    kept: list[_Found] = []
+    spans = front_matter(text)
+    for f in found:
+        if _inside(f.cue[0], spans):
+            continue
+        start = next((e for s, e in spans if s <= f.content[0] < e), f.content[0])
+        content = _trim(text, (start, f.content[1]))
+        if content is None:
+            continue
+        subject = f.subject
+        if subject is not None:
+            cut = next((e for s, e in spans if s <= subject.start_char < e), None)
+            if cut is not None:
+                subject = doc.char_span(cut, subject.end_char, alignment_mode="contract")
+        kept.append(replace(f, content=content, subject=subject))
+    return kept
+
+
+def _split_comma_splices(found: list[_Found], text: str) -> list[_Found]:
+    """End a content where a new attributed clause starts after a comma: in "X reported
+    that A, a spokesperson confirmed that B" X reported A only, and does not relay B; in
+    "X said A, adding that B" (a cue right after the comma) X said A, then added B."""
+    starts = (
+        [
+            g.subject.start_char
+            for g in found
+            if g.subject is not None
+            and g.content[0] > g.cue[1]  # the clause has its own content after its cue
+            and g.subject.root.tag_ not in ("WP", "WDT")  # ", who said ..." continues a noun
+            and text[: g.subject.start_char].rstrip().endswith(",")
+        ]
+        + [
+            g.cue[0]
+            for g in found
+            if g.content[0] > g.cue[1] and text[: g.cue[0]].rstrip().endswith(",")
+        ]
+    )
+    result: list[_Found] = []
+    for f in found:
+        cut = min(
+            (s for s in starts if f.content[0] < s < f.content[1] and s > f.cue[1]), default=None
+        )
+        content = _trim(text, (f.content[0], cut)) if cut is not None else f.content
+        result.append(f if content is None else replace(f, content=content))
+    return result
 
 
 def quote_spans(text: str) -> list[tuple[int, int]]:
@@ -173,31 +343,38 @@ def _sentence_bounds(doc: Doc) -> list[tuple[int, int]]:
 
 
 def _verb_claims(
-    doc: Doc, text: str, quotes: list[tuple[int, int]], bounds: list[tuple[int, int]]
+    doc: Doc,
+    text: str,
+    quotes: list[tuple[int, int]],
+    bounds: list[tuple[int, int]],
+    cues: LearnedCues,
 ) -> Iterator[_Found]:
-    chunk_ending = {chunk.end - 1: chunk for chunk in doc.noun_chunks}
     for token in doc:
         lemma = token.lemma_.lower()
         if not (
-            (lemma in CUE_VERBS and token.pos_ in ("VERB", "AUX"))
-            or (lemma in ADJ_CUES and token.pos_ == "ADJ")
+            ((lemma in CUE_VERBS or lemma in cues.verbs) and token.pos_ in ("VERB", "AUX"))
+            or ((lemma in ADJ_CUES or lemma in cues.adjectives) and token.pos_ == "ADJ")
         ):
             continue
         if _inside(token.idx, quotes):
             continue
         speech = lemma in SPEECH
-        subject = _subject(token, inherit=token.pos_ == "ADJ")
-        chunk = chunk_ending.get(token.i - 1)
-        loose = subject is None and speech and chunk is not None and chunk.start > 0
-        if loose and chunk is not None and doc[chunk.start - 1].text == ",":
-            # A misparse that leaves "..., the spy agency said" without a subject.
-            subject = chunk
-        elif subject is None and speech:
-            subject = _subject(token)
+        subject, guessed = _verb_subject(token, speech)
+        learned = cues.verbs.get(lemma, frozenset()) if token.pos_ != "ADJ" else frozenset()
+        if (
+            subject is not None
+            and subject.root.dep_ in learned
+            # "X worries that ...": with a clause of its own the subject is the source.
+            and not any(c.dep_ == "ccomp" for c in token.children)
+        ):
+            about = _about_subject(token, subject, text, quotes, bounds[token.i], cues)
+            if about is not None:
+                yield about
+            continue
         if not speech and (subject is None or subject.root.dep_ == "nsubjpass"):
             continue  # "was cited", "to support Russia": not the subject's stance
-        content = _verb_content(token, text, quotes, bounds[token.i], subject)
-        if content is None and loose and subject is chunk and subject is not None:
+        content = _verb_content(token, text, quotes, bounds[token.i], subject, cues)
+        if content is None and guessed and subject is not None:
             content = _trim(text, (bounds[token.i][0], subject.start_char))
         if content is None or (subject is None and not (speech and token.dep_ in _IMPLICIT_OK)):
             continue
@@ -210,14 +387,78 @@ def _verb_claims(
         )
 
 
+def _about_subject(
+    token: Token,
+    subject: SpacySpan,
+    text: str,
+    quotes: list[tuple[int, int]],
+    sent: tuple[int, int],
+    cues: LearnedCues,
+) -> _Found | None:
+    """A cue whose subject is what is claimed about, as learned for its lemma: "the race
+    appears closer" (the writer's view), "the move was reported by MSNBC" (the agent's)."""
+    rest = _verb_content(token, text, quotes, sent, subject, cues)
+    if rest is None or rest[0] < token.idx:
+        if subject.root.dep_ != "nsubjpass":
+            return None  # "voters appeared" (showed up) claims nothing about them
+        rest = (subject.start_char, subject.end_char)
+    end = max(rest[1], subject.end_char)
+    content = _trim(text, (subject.start_char, end))
+    if content is None:
+        return None
+    agents = [
+        o for c in token.children if c.dep_ == "agent" for o in c.children if o.dep_ == "pobj"
+    ]
+    return _Found(
+        cue=_cue_span(token),
+        content=content,
+        kind="other",
+        subject=_noun_phrase(agents[0]) if agents else None,
+    )
+
+
+def _verb_subject(token: Token, speech: bool) -> tuple[SpacySpan | None, bool]:
+    """The cue's subject, and whether it was guessed from the noun phrase just before the
+    cue because the parse gave it none ("..., the spy agency said")."""
+    subject = _subject(token, inherit=token.pos_ == "ADJ")
+    if subject is not None:
+        return subject, False
+    if speech:
+        postposed = _postposed_subject(token)
+        if postposed is not None:
+            return postposed, True
+        return _subject(token), False
+    # "he said, referring to ...", "took the stage and called it rotten": a stance verb
+    # joined to another verb shares its subject, like an adjective shares its copula's.
+    return (_subject(token) if token.dep_ in SHARED_SUBJECT_DEPS else None), False
+
+
+def _postposed_subject(token: Token) -> SpacySpan | None:
+    """The noun phrase between a comma and the cue when the parse gave the cue no subject:
+    "..., the spy agency said", "..., an official for the agency (NIS) claimed"."""
+    doc = token.doc
+    end = token.i
+    while end > 0 and doc[end - 1].dep_ in ("aux", "neg", "advmod"):
+        end -= 1  # "the agency has also said"
+    start = end
+    while start > 0 and doc[start - 1].text != ",":
+        start -= 1
+        if doc[start].pos_ in ("VERB", "AUX") or doc[start].is_sent_start or end - start > 20:
+            return None
+    if start == 0 or start == end:
+        return None
+    phrase = doc[start:end]
+    return phrase if phrase.root.pos_ in ("NOUN", "PROPN", "PRON") else None
+
+
+SHARED_SUBJECT_DEPS = frozenset({"advcl", "conj"})
 # Cues that may have no subject ("Asked about it, ...", a headline's "Says ...").
 _IMPLICIT_OK = frozenset({"ROOT", "ccomp", "conj", "advcl", "pcomp"})
 
 
 def _kind(token: Token, lemma: str, quoted: bool) -> str:
     if any(
-        c.dep_ == "prep" and any(g.lemma_ == "statement" for g in c.subtree)
-        for c in token.children
+        c.dep_ == "prep" and any(g.lemma_ == "statement" for g in c.subtree) for c in token.children
     ):
         return "statement"
     kind = CUE_KINDS.get(lemma, "indirect" if lemma in SPEECH else "other")
@@ -230,35 +471,78 @@ def _verb_content(
     quotes: list[tuple[int, int]],
     sent: tuple[int, int],
     subject: SpacySpan | None,
+    cues: LearnedCues,
 ) -> tuple[int, int] | None:
     """The clause or quotation the cue verb introduces, as a character span."""
-    clauses = [c for c in token.children if c.dep_ in CONTENT_DEPS and not _reports_back(c)]
-    clauses = [c for c in clauses if c.dep_ in ("ccomp", "parataxis") or _clausal(c, token)]
+    lemma = token.lemma_.lower()
+    learned = (
+        cues.verbs.get(lemma, frozenset()) | cues.adjectives.get(lemma, frozenset())
+    ) - SUBJECT_DEPS
+    clauses = [
+        c
+        for c in token.children
+        if (c.dep_ in CONTENT_DEPS or c.dep_ in learned) and not _reports_back(c)
+    ]
+    clauses = [
+        c
+        for c in clauses
+        if c.dep_ in ("ccomp", "parataxis") or c.dep_ in learned or _clausal(c, token)
+    ]
     span: tuple[int, int] | None = None
+    preps = cues.preps(lemma)
+    if not clauses and preps:
+        clauses = [
+            obj
+            for prep in token.children
+            if prep.dep_ in ("prep", "prt") and prep.lower_ in preps
+            for obj in (*prep.children, *(c for c in token.children if c.dep_ == "pobj"))
+            if obj.dep_ in ("pobj", "pcomp")
+        ]
+    if not clauses:
+        # "said in a statement that ...": the clause hangs from the statement.
+        clauses = [
+            c
+            for prep in token.children
+            if prep.dep_ == "prep"
+            for obj in prep.children
+            if obj.dep_ == "pobj" and obj.lemma_ in REPORT_NOUNS
+            for c in obj.children
+            if c.dep_ in ("acl", "ccomp") and any(m.dep_ == "mark" for m in c.children)
+        ]
     if clauses:
         # "called the law a disgrace": object and predicate together, on one side of the cue.
-        main = max(clauses, key=lambda c: len(list(c.subtree)))
+        # A "that" clause after the cue is its content even when the parse also hangs a
+        # spliced clause before it ("X reported A, a spokesperson confirmed that B").
+        marked = [c for c in clauses if c.i > token.i and any(m.dep_ == "mark" for m in c.children)]
+        main = max(marked or clauses, key=lambda c: len(list(c.subtree)))
         side = [c for c in clauses if (c.i > token.i) == (main.i > token.i)]
+        # "X, the ministry said, local media reported": the media report the ministry too.
+        side += [c for c in token.children if c.i < token.i and _reports_back(c) and main.i < c.i]
         if main.dep_ == "dobj":
             # "accused Clinton of lying", "endorsed Cruz for president": the reason or role
             # belongs to the stance.
             side += [
                 c
                 for c in token.children
-                if c.dep_ == "prep" and c.lower_ in OBJECT_PREPS and c.i > main.i
+                if c.i > main.i and c.dep_ in OBJECT_TAIL_DEPS and not _set_off(c)
             ]
         first, last = min(c.left_edge for c in side), max(c.right_edge for c in side)
         span = (first.idx, last.idx + len(last))
-    quote = _adjacent_quote(token, text, quotes, sent, subject)
+    quote = None
+    if token.lemma_.lower() in QUOTE_VERBS:
+        quote = _adjacent_quote(token, text, quotes, sent, subject)
     if quote is not None and (span is None or _overlap(span, quote) or quote[0] > span[1]):
         span = quote if span is None else (min(span[0], quote[0]), max(span[1], quote[1]))
-        clause_end = max(t.idx + len(t) for t in _clause_tokens(token))
-        span = (span[0], _continuation(text, quotes, span[1], clause_end, sent[1]))
+        span = (span[0], _continuation(text, quotes, span[1]))
     if span is None and _is_parenthetical(token):
         span = _host_clause(token)
     if span is None:
         return None
     span = _with_quotes(span, quotes, token.idx)
+    # "..., as per a report in Yonhap" attributes the whole claim to its relay.
+    relay = _RELAY.search(text[span[0] : span[1]])
+    if relay is not None and not _inside(span[0] + relay.start(), quotes):
+        span = (span[0], span[0] + relay.start())
     return _trim(text, span)
 
 
@@ -286,25 +570,40 @@ def _is_parenthetical(token: Token) -> bool:
     "In Miami, he said, Trump is seen as ...", "..., local media reported."."""
     head = token.head
     return (
-        head is not token
+        head.i != token.i
         and head.pos_ in ("VERB", "AUX")
         and token.dep_ in ("parataxis", "ccomp", "conj", "advcl")
         and not any(c.dep_ in CONTENT_DEPS for c in token.children)
         and any(c.dep_ in SUBJECT_DEPS for c in token.children)
-        and token.doc[max(_left_edge(token) - 1, 0)].text in (",", "—", "–")
+        and token.doc[max(_left_edge(token) - 1, 0)].text in _SET_OFF
     )
 
 
 def _host_clause(token: Token) -> tuple[int, int]:
     """The extent of the clause around a parenthetical cue, without the cue's own words
-    when they stand at its edge."""
+    (nor those of a cue it hangs from) when they stand at its edge."""
     own = {t.i for t in token.subtree}
-    rest = [t for t in token.head.subtree if t.i not in own and not t.is_punct]
+    head = token.head
+    if head.lemma_.lower() in CUE_VERBS and head.i > token.i:
+        # "X, the ministry said, local media reported": the ministry's part is X alone,
+        # while the media's report (the cue after its head) holds the ministry's claim.
+        own |= {t.i for t in _clause_tokens(head)}
+    rest = [t for t in head.subtree if t.i not in own and not t.is_punct]
     return (rest[0].idx, rest[-1].idx + len(rest[-1]))
 
 
+_SET_OFF = (",", "—", "–")
+_RELAY = re.compile(r",?\s+(?:according to|as per)\b[^,;]*$", re.IGNORECASE)
+
+
+def _set_off(token: Token) -> bool:
+    """Whether a comma or dash stands just before the token's words."""
+    return token.doc[max(_left_edge(token) - 1, 0)].text in _SET_OFF
+
+
 def _left_edge(token: Token) -> int:
-    return min(t.i for t in token.subtree)
+    """Index of the first word of the token's subtree (a leading comma is not a word)."""
+    return min(t.i for t in token.subtree if not t.is_punct or t.i == token.i)
 
 
 def _adjacent_quote(
@@ -332,21 +631,22 @@ def _adjacent_quote(
     return None
 
 
-def _continuation(
-    text: str, quotes: list[tuple[int, int]], content_end: int, clause_end: int, sent_end: int
-) -> int:
+def _continuation(text: str, quotes: list[tuple[int, int]], content_end: int) -> int:
     """Where the content ends once the quotes that carry it on in the same paragraph
-    (`"A," he said. "B."`) are included."""
-    end = max(content_end, clause_end)
+    (`"A," he said. "B."`) are included; a long aside between them ends the quote."""
+    end = content_end
     for q_start, q_end in quotes:
         if q_start < end:
             continue
         gap = text[end:q_start]
-        rest_of_cue_sentence = end < sent_end <= q_start and not text[sent_end:q_start].strip()
-        if "\n" in gap or not (rest_of_cue_sentence or not gap.strip(" ,.:;")):
+        if "\n" in gap or len(gap) > _MAX_ASIDE or not _CONTINUES.search(gap):
             break
         end = q_end
-    return end if end > clause_end else content_end
+    return end
+
+
+_MAX_ASIDE = 120
+_CONTINUES = re.compile(r"(?:^|[.!?,:;])\s*$")
 
 
 def _clause_tokens(token: Token) -> Iterable[Token]:
@@ -396,8 +696,13 @@ def _according_claims(doc: Doc, text: str, bounds: list[tuple[int, int]]) -> Ite
         own = {t.i for c in clause for t in c.subtree}
         words = [t for t in (token, nxt, *source.subtree) if t.i not in own]
         first, last = min(t.i for t in words), max(t.i for t in words)
-        end = doc[min(own) - 1].idx if own else bounds[token.i][1]
-        content = _rest_of_sentence(doc, text, (bounds[token.i][0], end), first, last)
+        sent_start, sent_end = bounds[token.i]
+        if own:
+            tail = doc[max(own)]
+            before = _trim(text, (sent_start, doc[first].idx))
+            content = before or _trim(text, (tail.idx + len(tail), sent_end))
+        else:
+            content = _rest_of_sentence(doc, text, (sent_start, sent_end), first, last)
         if content is None:
             continue
         yield _Found(
@@ -406,6 +711,53 @@ def _according_claims(doc: Doc, text: str, bounds: list[tuple[int, int]]) -> Ite
             kind="according_to",
             subject=doc[source.left_edge.i : last + 1],
             claimant_text=_publisher(source),
+        )
+
+
+def _noun_claims(
+    doc: Doc, text: str, quotes: list[tuple[int, int]], cues: LearnedCues
+) -> Iterator[_Found]:
+    """An owned cue noun: "Trump's claim that ...", "the union's support for the bill"."""
+    for token in doc:
+        lemma = token.lemma_.lower()
+        if token.pos_ != "NOUN" or not (lemma in NOUN_CUES or lemma in cues.nouns):
+            continue
+        preps = NOUN_CONTENT_PREPS | {
+            r[5:] for r in cues.nouns.get(lemma, frozenset()) if r.startswith("prep:")
+        }
+        if _inside(token.idx, quotes):
+            continue
+        owners = [c for c in token.children if c.dep_ == "poss"] or [
+            obj
+            for prep in token.children
+            if prep.dep_ == "prep" and prep.lower_ in NOUN_SOURCE_PREPS
+            for obj in prep.children
+            if obj.dep_ == "pobj"
+        ]
+        clauses = [
+            c
+            for c in token.children
+            if c.dep_ in ("acl", "ccomp") and any(m.lower_ == "that" for m in c.children)
+        ] or [
+            obj
+            for prep in token.children
+            if prep.dep_ == "prep" and prep.lower_ in preps and prep.i > token.i
+            for obj in prep.children
+            if obj.dep_ in ("pobj", "pcomp")
+        ]
+        if not owners or not clauses:
+            continue
+        clause = clauses[0]
+        left = min([clause.left_edge.i, *(c.i for c in clause.children if c.dep_ == "mark")])
+        content = _trim(text, (doc[left].idx, clause.right_edge.idx + len(clause.right_edge)))
+        if content is None:
+            continue
+        owner = owners[0]
+        yield _Found(
+            cue=(token.idx, token.idx + len(token)),
+            content=content,
+            kind=CUE_KINDS.get(token.lemma_.lower(), "other"),
+            subject=doc[owner.left_edge.i : owner.i + 1],
         )
 
 
@@ -452,7 +804,7 @@ def _rest_of_sentence(
 
 def _publisher(source: Token) -> str | None:
     """ "a report in Yonhap" is Yonhap's claim."""
-    if source.lemma_ not in REPORT_NOUNS:
+    if source.lemma_.lower() not in REPORT_NOUNS:
         return None
     for prep in source.children:
         if prep.dep_ == "prep" and prep.lower_ in PUBLISHER_PREPS:
@@ -465,33 +817,39 @@ def _publisher(source: Token) -> str | None:
 def _continued_quotes(
     text: str, found: list[_Found], quotes: list[tuple[int, int]]
 ) -> Iterator[_Found]:
-    """A paragraph that is only a quotation continues the previous paragraph's quote."""
-    by_end = {f.content[1]: f for f in found if f.kind in ("direct", "statement")}
-    for q_start, q_end in quotes:
-        line_start = text.rfind("\n", 0, q_start) + 1
-        line_end = text.find("\n", q_end)
-        line_end = len(text) if line_end < 0 else line_end
-        if text[line_start:q_start].strip() or text[q_end:line_end].strip():
-            continue
-        if any(
-            f.content[0] <= q_start < f.content[1] or q_start <= f.cue[0] < q_end for f in found
-        ):
-            continue
-        previous = text[:line_start].rstrip()
-        for end in (len(previous), len(previous) - 1):
-            owner = by_end.get(end)
-            if owner is not None and q_end - q_start > 1:
-                cont = replace(owner, content=(q_start, q_end), kind="direct")
-                by_end[q_end] = cont
-                yield cont
-                break
+    """A paragraph that is only a quotation carries on the quote of the paragraph before."""
+    whole = {(s, e) for s, e in quotes}
+    owner: _Found | None = None
+    for start, end in _paragraphs(text):
+        cues = [f for f in found if start <= f.cue[0] < end]
+        if cues:
+            owner = cues[-1] if cues[-1].kind == "direct" else None
+        elif owner is not None and (start, end) in whole:
+            yield replace(owner, content=(start, end))
+        else:
+            owner = None
+
+
+def _paragraphs(text: str) -> Iterator[tuple[int, int]]:
+    """Non-blank lines, trimmed of surrounding whitespace."""
+    pos = 0
+    for line in text.split("\n"):
+        stripped = line.strip()
+        if stripped:
+            start = pos + line.index(stripped)
+            yield (start, start + len(stripped))
+        pos += len(line) + 1
 
 
 def _dedupe(found: Iterable[_Found]) -> list[_Found]:
-    seen: dict[tuple[int, int], _Found] = {}
+    """One claim per cue, and per content (a speech cue wins over a stance cue)."""
+    by_cue: dict[tuple[int, int], _Found] = {}
     for f in found:
-        seen.setdefault(f.cue, f)
-    return list(seen.values())
+        by_cue.setdefault(f.cue, f)
+    by_content: dict[tuple[int, int], _Found] = {}
+    for f in sorted(by_cue.values(), key=lambda f: (f.kind == "other", f.cue)):
+        by_content.setdefault(f.content, f)
+    return list(by_content.values())
 
 
 def _inside(pos: int, spans: list[tuple[int, int]]) -> bool:
@@ -513,15 +871,15 @@ def _subject(token: Token, inherit: bool = True) -> SpacySpan | None:
     for _ in range(5 if inherit else 1):
         # A content clause's subject is what is talked about, not who talks: "X told AFP
         # that troops appear ..., adding ..." takes X.
-        is_content = current is not token and current.dep_ == "ccomp"
+        is_content = current.i != token.i and current.dep_ == "ccomp"
         for c in current.children:
             if c.dep_ in SUBJECT_DEPS and not is_content:
                 return _noun_phrase(c)
         if current.dep_ in ("relcl", "acl") and current.head.pos_ in ("NOUN", "PROPN"):
             return _noun_phrase(current.head, core_only=True)
-        if current.dep_ not in INHERIT_DEPS or current.head is current:
+        if current.dep_ not in INHERIT_DEPS or current.head.i == current.i:
             return None
-        if current.dep_ == "ccomp" and current is token:
+        if current.dep_ == "ccomp" and current.i == token.i:
             return None
         current = current.head
     return None
@@ -550,11 +908,18 @@ def _addressee(token: Token) -> SpacySpan | None:
 
 
 def _entity_text(token: Token) -> str:
+    """The named entity around `token`, or its proper-noun compound without titles."""
     if token.ent_type_:
         ent = next((e for e in token.doc.ents if e.start <= token.i < e.end), None)
         if ent is not None:
             return ent.text
-    return token.text
+    words = [token]
+    while words[0].i > 0:
+        before = token.doc[words[0].i - 1]
+        if before.pos_ != "PROPN" or before.head.i != token.i or before.lower_ in TITLES:
+            break
+        words.insert(0, before)
+    return " ".join(t.text for t in words)
 
 
 class _Resolver:
@@ -596,7 +961,11 @@ class _Resolver:
         lower = head.lower_
         if head.tag_ in ("WP", "WDT") and head.head.dep_ == "relcl":
             # "Aguilar, who said ...": the relative clause's noun is the claimant.
-            return self._name(_noun_phrase(head.head.head, core_only=True))
+            antecedent = head.head.head
+            publisher = _publisher(antecedent)
+            if publisher:
+                return self.acronyms.get(publisher, publisher)
+            return self._name(_noun_phrase(antecedent, core_only=True))
         if head.pos_ == "PRON" and lower in PERSON_PRONOUNS:
             return self._recent(mention.start_char, {"PERSON"}) or mention.text
         if head.pos_ == "PRON" and lower in GROUP_PRONOUNS:
@@ -653,18 +1022,19 @@ class _Resolver:
 
 
 def _strip(name: str) -> str:
-    name = name.strip(" ,;:'’\"“”")
+    # A lower-case "the" is not part of the name ("the Daily Ledger").
+    name = name.strip(" ,;:'’\"“”").removeprefix("the ")
     return name[:-2] if name.endswith(("'s", "’s")) else name
 
 
 def _claim(f: _Found, text: str, article: Article, resolver: _Resolver, sentence: int) -> Claim:
     mention = _mention_span(f.subject, text) if f.subject is not None else None
     if f.claimant_text:
-        claimant = f.claimant_text
+        claimant = _strip(f.claimant_text)
     elif f.subject is not None:
         claimant = resolver.name(f.subject)
     else:
-        claimant = "unknown"
+        claimant = UNKNOWN_CLAIMANT
     via = resolver.name(f.addressee) if f.kind == "told" and f.addressee is not None else None
     reported = (via,) if via and f.addressee is not None and _is_org(f.addressee) else ()
     return Claim(

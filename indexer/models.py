@@ -68,6 +68,11 @@ class Chunk:
     last_sentence: int
 
 
+# The claimant of an attribution whose source the text does not give ("X appears likely
+# to ..."): PolNeAR counts these, but no answer can say who made them.
+UNKNOWN_CLAIMANT = "unknown"
+
+
 @dataclass(frozen=True)
 class Claim:
     """One attribution: `claimant` said/claimed `content` through `cue`.
@@ -88,3 +93,7 @@ class Claim:
     reported_by: tuple[str, ...] = ()
     published: str | None = None
     id: int | None = None
+
+    @property
+    def has_claimant(self) -> bool:
+        return self.claimant != UNKNOWN_CLAIMANT

@@ -234,6 +234,15 @@ class Store:
         )
         return {r[0]: Chunk(*r) for r in rows}
 
+    def chunk_of_sentence(self, article_id: str, sentence_idx: int) -> int | None:
+        """The first chunk holding a sentence."""
+        row = self.db.execute(
+            "SELECT id FROM chunks WHERE article_id = ? AND first_sentence <= ?"
+            " AND last_sentence >= ? ORDER BY idx LIMIT 1",
+            (article_id, sentence_idx, sentence_idx),
+        ).fetchone()
+        return int(row[0]) if row else None
+
     def sentences(self, article_id: str, first: int = 0, last: int = 1 << 30) -> list[Sentence]:
         rows = self.db.execute(
             "SELECT s.idx, s.start, s.end, substr(a.text, s.start + 1, s.end - s.start)"

@@ -60,3 +60,10 @@ def client(sample_index: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Test
         yield c
     get_settings.cache_clear()
     get_service.cache_clear()
+
+
+# Fixtures shared across modules are registered here once, so that a session-scoped one
+# (the llama.cpp server) starts once per session, not once per importing module. They
+# import `use_index` from this module, hence their place at its end.
+from tests.live_server import live_server  # noqa: E402, F401
+from tests.llama_server import llama_server  # noqa: E402, F401

@@ -1,15 +1,22 @@
 """The offline default: an answer composed of the retrieved sentences themselves.
 
-Each answer sentence is a sentence of an article, cited to its exact offsets; when the
-sentence carries a claim whose claimant it does not name (a pronoun, "the agency"),
-the resolved claimant is put in front ("According to X, ...").
+Each answer sentence is one article sentence, quoted whole (so its dates and figures stay
+with it) and cited to its exact offsets. A sentence carrying a claim names its claimant:
+the sentence itself does ("Zelensky said on Feb. 14 ..."), or, when it only says "he" or
+"the agency", the resolved claimant leads it ("According to Kyrylo Budanov: ..."). When
+the question is about who said what, sentences holding claims rank higher, and those by
+a claimant the question names come first.
 """
 
 from __future__ import annotations
 
+import re
+
 import numpy as np
 
+from app.claimants import asks_about_claims, names_in_question, names_match
 from app.generate.base import Answer, ArticleRef, Citation, ClaimUse, Passage
+from app.text import content_words, stem
 from indexer.embed import Embedder
 from indexer.models import Claim, Sentence
 
@@ -18,6 +25,10 @@ NOTHING_FOUND = "The indexed articles hold nothing on this question."
 _DUPLICATE = 0.92
 # Sentences much weaker than the best one are off the question's point.
 _MARGIN = 0.15
+# A sentence holding a claim by the claimant the question names outranks mere topic
+# similarity; one holding any claim gets a nudge when the question asks who said what.
+_NAMED_BOOST = 0.3
+_CLAIM_BOOST = 0.05
 
 
 class ExtractiveGenerator:
@@ -33,13 +44,28 @@ class ExtractiveGenerator:
         if not candidates:
             return Answer(NOTHING_FOUND, [], self.name)
         vectors = self.embedder.embed([question] + [s.text for s, _, _ in candidates])
-        scores = vectors[1:] @ vectors[0]
-        best = float(scores.max())
-        if best < self.min_similarity:
+        similarity = vectors[1:] @ vectors[0]
+        about_claims = asks_about_claims(question)
+        names = names_in_question(question)
+        named = np.array(
+            [any(names_match(n, c) for n in names for c in claims) for _, _, claims in candidates]
+        )
+        has_claims = np.array([bool(claims) for _, _, claims in candidates])
+        scores = (
+            similarity + _NAMED_BOOST * named + (_CLAIM_BOOST * has_claims if about_claims else 0)
+        )
+        if named.any():
+            # The question names a claimant the ledger knows: answer with their claims.
+            scores = np.where(named, scores, -1.0)
+        elif float(similarity.max()) < self.min_similarity:
             return Answer(NOTHING_FOUND, [], self.name)
+        elif missing := uncovered(question, passages):
+            return Answer(f"{NOTHING_FOUND} Nothing retrieved mentions {missing}.", [], self.name)
+        best = float(scores.max())
         picked: list[int] = []
         for i in np.argsort(-scores, kind="stable"):
-            if scores[i] < max(self.min_similarity, best - _MARGIN):
+            floor = self.min_similarity if not named[i] else -0.5
+            if scores[i] < max(floor, best - _MARGIN - (_NAMED_BOOST if named[i] else 0)):
                 break
             if any(float(vectors[1 + i] @ vectors[1 + j]) > _DUPLICATE for j in picked):
                 continue
@@ -56,6 +82,38 @@ class ExtractiveGenerator:
             parts.append(f"{attributed(sentence, claims)} [{n}]")
             uses.extend(ClaimUse(c, n) for c in claims)
         return Answer(" ".join(parts), citations, self.name, claims=uses)
+
+
+# Words that frame a question rather than name what it is about ("on what date", "do the
+# sources agree", "in total"): an article need not contain them to answer it.
+_FRAMING = frozenset(
+    """date day year time long first total overall number amount sources source agree
+    agreement disagree known position explain explains explanation reason happen happened
+    left mean means think view happen according claim claims said say says told tell report
+    reports reported""".split()  # noqa: SIM905
+)
+
+
+def uncovered(question: str, passages: list[Passage]) -> str | None:
+    """What the question asks about that no retrieved passage mentions, when that makes the
+    question unanswerable here: a name, or two or more content words. Similarity alone
+    cannot tell "How many soldiers has Ukraine taken prisoner?" from an answerable
+    question when the passages are about the same soldiers."""
+    have = {stem(w) for p in passages for w in content_words(p.chunk.text)}
+    words = content_words(question, _FRAMING)
+    missing = list(dict.fromkeys(w for w in words if stem(w) not in have))
+    names = [w for w in missing if _capitalised(question, w)]
+    if names or len(missing) >= 2:
+        return ", ".join(f'"{w}"' for w in missing)
+    return None
+
+
+def _capitalised(question: str, word: str) -> bool:
+    """Whether `word` is written with a capital inside the question (a name, not the first word)."""
+    return any(
+        m.start() > 0 and m.group(0)[0].isupper()
+        for m in re.finditer(rf"\b{re.escape(word)}\b", question, re.IGNORECASE)
+    )
 
 
 def attributed(sentence: Sentence, claims: list[Claim]) -> str:
@@ -80,7 +138,7 @@ def _names(claim: Claim) -> bool:
     )
 
 
-_PRONOUNS = {"he", "she", "they", "it", "we", "i", "you", "this", "that", "who"}
+_PRONOUNS = {"he", "she", "they", "it", "we", "i", "you", "this", "that", "who", "which"}
 
 
 def _unique_sentences(

@@ -4,10 +4,12 @@ from __future__ import annotations
 
 import json
 import re
+from collections.abc import Generator as Pieces
 
+import httpx
 import openai
 from openai import OpenAI
-from openai.types.chat import ChatCompletion, ChatCompletionMessageParam
+from openai.types.chat import ChatCompletion, ChatCompletionChunk, ChatCompletionMessageParam
 
 import prompts
 from app.generate.base import Answer, Citation, ClaimUse, Generator, Passage
@@ -46,16 +48,68 @@ class LLMGenerator:
         try:
             text, truncated = self._complete(question, passages)
         except (openai.OpenAIError, LLMFailed) as exc:
-            answer = self._fallback.generate(question, passages)
-            # Users see this warning: no credentials from the URL in it.
-            url = self._client.base_url.copy_with(username=None, password=None, query=None)
-            answer.warnings.insert(
-                0,
-                f"The LLM ({self._settings.llm_model} at {url}) "
-                f"{_failure(exc, self._settings.llm_timeout)}; "
-                "the extractive answer is shown instead.",
+            return self.fallback_answer(question, passages, exc)
+        return self._cited(text, passages, truncated)
+
+    def stream(self, question: str, passages: list[Passage]) -> Pieces[str, None, Answer]:
+        """Yield the model's text as it arrives, then return the cited answer built from it.
+
+        Raises `openai.OpenAIError` or `LLMFailed` like the endpoint does; the caller decides
+        what to do with the text already shown (see `fallback_answer`).
+        """
+        if not passages:
+            return self._fallback.generate(question, passages)
+        try:
+            chunks = self._client.chat.completions.create(
+                model=self._settings.llm_model,
+                messages=self._messages(question, passages),
+                temperature=self._settings.llm_temperature,
+                max_tokens=self._settings.llm_max_tokens,
+                stream=True,
             )
-            return answer
+        except json.JSONDecodeError as exc:
+            raise LLMFailed("answered with a body that is not JSON") from exc
+        text, shown, finish = "", 0, None
+        try:
+            for chunk in chunks:
+                if not isinstance(chunk, ChatCompletionChunk):
+                    raise LLMFailed("did not stream chat completion chunks")
+                if not chunk.choices:  # the usage chunk some servers add at the end
+                    continue
+                choice = chunk.choices[0]
+                text += choice.delta.content or ""
+                finish = choice.finish_reason or finish
+                visible = _visible(text)
+                if len(visible) > shown:
+                    yield visible[shown:]
+                    shown = len(visible)
+        except openai.APITimeoutError:
+            raise
+        except (openai.APIConnectionError, httpx.HTTPError, json.JSONDecodeError) as exc:
+            # The endpoint was reached: a connection lost now cuts the answer off.
+            cause = exc.__cause__ or exc
+            raise LLMFailed(f"broke off the stream ({type(cause).__name__})") from exc
+        finally:
+            chunks.close()
+        text = _THINKING.sub("", text).strip()
+        if not text:
+            raise LLMFailed("returned an empty answer")
+        return self._cited(text, passages, finish == "length")
+
+    def fallback_answer(self, question: str, passages: list[Passage], exc: Exception) -> Answer:
+        """The fallback generator's answer, with a warning that says why the LLM's is not shown."""
+        answer = self._fallback.generate(question, passages)
+        # Users see this warning: no credentials from the URL in it.
+        url = self._client.base_url.copy_with(username=None, password=None, query=None)
+        answer.warnings.insert(
+            0,
+            f"The LLM ({self._settings.llm_model} at {url}) "
+            f"{_failure(exc, self._settings.llm_timeout)}; "
+            "the extractive answer is shown instead.",
+        )
+        return answer
+
+    def _cited(self, text: str, passages: list[Passage], truncated: bool) -> Answer:
         answer = cite(text, passages, generator=self.name)
         if truncated:
             answer.warnings.append(
@@ -64,9 +118,8 @@ class LLMGenerator:
             )
         return answer
 
-    def _complete(self, question: str, passages: list[Passage]) -> tuple[str, bool]:
-        """The model's answer text, and whether it hit the token limit."""
-        messages: list[ChatCompletionMessageParam] = [
+    def _messages(self, question: str, passages: list[Passage]) -> list[ChatCompletionMessageParam]:
+        return [
             {"role": "system", "content": prompts.render("answer_system")},
             {
                 "role": "user",
@@ -75,10 +128,13 @@ class LLMGenerator:
                 ),
             },
         ]
+
+    def _complete(self, question: str, passages: list[Passage]) -> tuple[str, bool]:
+        """The model's answer text, and whether it hit the token limit."""
         try:
             completion = self._client.chat.completions.create(
                 model=self._settings.llm_model,
-                messages=messages,
+                messages=self._messages(question, passages),
                 temperature=self._settings.llm_temperature,
                 max_tokens=self._settings.llm_max_tokens,
             )
@@ -95,6 +151,14 @@ class LLMGenerator:
         if not text:
             raise LLMFailed("returned an empty answer")
         return text, choice.finish_reason == "length"
+
+
+def _visible(text: str) -> str:
+    """The part of streamed text a user may see: not a leading <think> block, even half sent."""
+    text = text.lstrip()
+    if text.startswith("<think>"):
+        return _THINKING.sub("", text) if "</think>" in text else ""
+    return "" if "<think>".startswith(text) else text
 
 
 def format_passages(passages: list[Passage]) -> str:

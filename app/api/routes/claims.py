@@ -15,5 +15,5 @@ def list_claims(service: ServiceDep, query: Annotated[ClaimsQuery, Query()]) -> 
     """The claim ledger: who claimed what, by claimant, content words or article."""
     claims = service.claims(query.claimant, query.q, query.article_id, query.limit, query.offset)
     return ClaimPage(
-        offset=query.offset, limit=query.limit, items=[ClaimRecord.of(c) for c in claims]
+        offset=query.offset, limit=query.limit, items=[ClaimRecord.record(c) for c in claims]
     )

@@ -1,0 +1,139 @@
+"""PolNeAR attributions turned into "Who said that <content>?" gold questions.
+
+An attribution qualifies when its source is a named entity and its content has at least
+six words. "Named" means spaCy's NER (the indexer's pipeline, run over the whole article
+so entities get their context) finds a PERSON, ORG, GPE or NORP entity inside the source
+span; pronouns ("he", "they") and descriptions ("a campaign aide") carry no entity and
+are left out.
+"""
+
+from __future__ import annotations
+
+import random
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from eval.gold import Evidence, GoldQuestion, write_gold
+from eval.polnear import CharSpan, GoldAttribution, PolnearDoc
+from indexer.split import parse
+
+NAMED_LABELS = frozenset({"PERSON", "ORG", "GPE", "NORP"})
+MIN_CONTENT_WORDS = 6
+# The service refuses longer questions (ACCORDINGTO_MAX_QUESTION_CHARS defaults to 2000).
+MAX_QUESTION_CHARS = 2000
+_WORD = re.compile(r"\w+")
+_EDGE = " \t\n\"'“”‘’,.;:"
+# Indirect speech keeps its complementiser ("that the bill is a bad idea").
+_LEADING_THAT = re.compile(r"^that\s+", re.IGNORECASE)
+
+
+@dataclass(frozen=True)
+class Candidate:
+    doc: PolnearDoc
+    index: int  # the attribution's position in its annotation file
+    source: str
+    content: str
+    name: str  # the first named entity inside the source span
+    person: bool
+
+
+def _text(article_text: str, spans: Sequence[CharSpan]) -> str:
+    return " ".join(" ".join(article_text[s:e].split()) for s, e in spans).strip()
+
+
+def candidates(docs: Sequence[PolnearDoc]) -> list[Candidate]:
+    """Every attribution with a named source and a content of six or more words."""
+    out: list[Candidate] = []
+    for doc in docs:
+        text = doc.article.text
+        entities: list[tuple[int, int, str]] | None = None
+        seen: set[str] = set()
+        for i, att in enumerate(doc.attributions):
+            content = _LEADING_THAT.sub("", _text(text, att.content).strip(_EDGE))
+            if not att.source or len(_WORD.findall(content)) < MIN_CONTENT_WORDS:
+                continue
+            if content in seen or len(question_for(content)) > MAX_QUESTION_CHARS:
+                continue
+            if entities is None:  # parse lazily: articles without candidates cost nothing
+                entities = [(e.start_char, e.end_char, e.label_) for e in parse(text).ents]
+            names = named_entities(att, entities)
+            if names:
+                seen.add(content)
+                (s, e, label), source = names[0], _text(text, att.source)
+                out.append(Candidate(doc, i, source, content, text[s:e], label == "PERSON"))
+    return out
+
+
+def named_entities(
+    att: GoldAttribution, entities: Sequence[tuple[int, int, str]]
+) -> list[tuple[int, int, str]]:
+    """The PERSON/ORG/GPE/NORP entities lying inside the attribution's source span."""
+    return [
+        (s, e, label)
+        for s, e, label in entities
+        if label in NAMED_LABELS and any(ss <= s and e <= se for ss, se in att.source)
+    ]
+
+
+def question_for(content: str) -> str:
+    return f"Who said that {content}?"
+
+
+def to_question(c: Candidate, split: str) -> GoldQuestion:
+    """The gold question: the source as claimant (also accepted: its first named entity,
+    and a person's surname), the whole attribution (content through source) as evidence."""
+    att = c.doc.attributions[c.index]
+    spans = [*att.content, *att.source]
+    # Answers name people by surname ("Clinton said") and drop the description around a
+    # name ("Patrick McGinley, a law professor at ..."), so both are accepted.
+    names = [c.source, c.name]
+    if c.person:
+        names.append(c.name.split()[-1])
+    return GoldQuestion(
+        id=f"polnear-{split}-{c.doc.article.id}-{c.index}",
+        question=question_for(c.content),
+        claimants=[list(dict.fromkeys(names))],
+        evidence=[
+            Evidence(
+                article_id=c.doc.article.id,
+                start=min(s for s, _ in spans),
+                end=max(e for _, e in spans),
+            )
+        ],
+        tags=["who-said", "polnear"],
+    )
+
+
+def sample_questions(
+    docs: Sequence[PolnearDoc], split: str, n: int, seed: int = 0
+) -> list[GoldQuestion]:
+    """A seeded sample of `n` questions (all when fewer qualify), in corpus order."""
+    pool = candidates(docs)
+    picked = sorted(random.Random(seed).sample(range(len(pool)), min(n, len(pool))))
+    return [to_question(pool[i], split) for i in picked]
+
+
+def polnear_questions_command(
+    data_dir: Annotated[Path, typer.Argument(help="PolNeAR folder (metadata.tsv, <split>/...)")],
+    split: Annotated[str, typer.Option(help="train or dev")] = "dev",
+    n: Annotated[int, typer.Option(help="questions to sample")] = 50,
+    seed: Annotated[int, typer.Option(help="sampling seed")] = 0,
+    out: Annotated[Path, typer.Option(help="gold JSONL to write")] = Path(
+        "results/polnear_dev_questions.jsonl"
+    ),
+) -> None:
+    """Write "Who said that ...?" gold questions sampled from a PolNeAR split."""
+    from eval.polnear import PolnearFormatError, load_split
+
+    try:
+        docs = load_split(data_dir, split)
+    except PolnearFormatError as exc:
+        raise typer.BadParameter(str(exc), param_hint="DATA_DIR") from None
+    questions = sample_questions(docs, split, n, seed)
+    write_gold(out, questions)
+    typer.echo(f"{len(questions)} questions from {len(docs)} articles written to {out}")

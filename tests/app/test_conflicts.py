@@ -1,0 +1,153 @@
+"""Conflicts: figures parsed from claims, disagreements found, revisions told apart."""
+
+from __future__ import annotations
+
+import pytest
+
+from app.conflicts import ConflictFinder, claim_date, claimant_key, figures, renumber
+from app.generate.base import Answer, ArticleRef, Citation, Passage
+from indexer.embed import Embedder
+from indexer.models import Chunk, Claim, Sentence, Span
+
+# An article of our own: two ministries disagree on flood deaths, a mayor denies what a
+# newspaper reported, and the health ministry revises its own count a week later.
+TEXT = (
+    "The health ministry said on March 3 that 120 people were killed and 400 injured. "
+    "The interior ministry estimated that 310 people had died. "
+    "The Courier reported that the dam had been opened without warning. "
+    "Mayor Ana Ruiz denied reports that the dam had been opened without warning. "
+    "The health ministry said on March 10 that 180 people were killed."
+)
+
+
+def _sentence_spans(text: str) -> list[tuple[int, int]]:
+    spans, start = [], 0
+    for part in text.split(". "):
+        end = start + len(part) + (1 if start + len(part) < len(text) else 0)
+        spans.append((start, min(end, len(text))))
+        start = end + 1
+    return spans
+
+
+def _claim(idx: int, claimant: str, cue: str, content: str, kind: str = "indirect") -> Claim:
+    c = TEXT.index(content)
+    u = TEXT.index(cue, TEXT.index(claimant.split()[-1]))
+    return Claim(
+        "flood", idx, claimant, Span(0, 0, ""), Span(u, u + len(cue), cue),
+        Span(c, c + len(content), content), kind, ("Daily",), "2025-03-12",
+    )  # fmt: skip
+
+
+CLAIMS = [
+    _claim(0, "health ministry", "said", "that 120 people were killed and 400 injured"),
+    _claim(1, "interior ministry", "estimated", "that 310 people had died", "estimate"),
+    _claim(2, "The Courier", "reported", "that the dam had been opened without warning"),
+    _claim(
+        3, "Ana Ruiz", "denied", "reports that the dam had been opened without warning", "denial"
+    ),
+    _claim(4, "health ministry", "said", "that 180 people were killed"),
+]
+ARTICLE = ArticleRef("flood", "Flood toll disputed", "Daily", "2025-03-12", None)
+
+
+def _passage() -> Passage:
+    sents = [
+        Sentence("flood", i, s, e, TEXT[s:e]) for i, (s, e) in enumerate(_sentence_spans(TEXT))
+    ]
+    chunk = Chunk(1, "flood", 0, 0, len(TEXT), TEXT, 0, len(sents) - 1)
+    return Passage(1, chunk, ARTICLE, sents, CLAIMS, 1.0)
+
+
+def _cite(p: Passage, *idx: int) -> Answer:
+    cites = [
+        Citation(n + 1, ARTICLE, p.sentences[i].start, p.sentences[i].end, p.sentences[i].text)
+        for n, i in enumerate(idx)
+    ]
+    return Answer(" ".join(f"x [{c.n}]" for c in cites), cites, "extractive")
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("that about 300 were killed and some 2,700 others were injured", {"killed": 300, "wounded": 2700, "casualties": 3000}),
+        ("suffered 4,000 casualties, two-thirds of whom have been killed", {"casualties": 4000, "killed": 4000 * 2 / 3}),
+        ("around 4,000 of those troops have been killed or injured", {"casualties": 4000}),
+        ("About 12,000 soldiers have been sent to the front", {"deployed": 12000}),
+        ("between 1,000 and 3,000 troops were newly transported", {}),
+        ("on Jan. 13 the agency said 2024 was the worst year", {}),
+    ],
+)  # fmt: skip
+def test_figures_are_tied_to_their_measure(text: str, expected: dict[str, float]) -> None:
+    got = {f.family: f.high for f in figures(text)}
+    assert got == pytest.approx(expected)
+
+
+def test_claimant_keys_ignore_articles_and_possessives() -> None:
+    assert claimant_key("The New York Times") == claimant_key("New York Times")
+    assert claimant_key("Seoul's spy agency") == "seoul spy agency"
+
+
+def test_claim_date_reads_the_sentence_relative_to_publication() -> None:
+    assert claim_date("Zelensky said on Feb. 14 that 4,000 died.", "2025-02-27") == "2025-02-14"
+    assert claim_date("A Jan. 13 estimate said 300 died.", "2025-02-27") == "2025-01-13"
+    assert claim_date("Officials said 300 died.", "2025-02-27") == "2025-02-27"
+
+
+def test_figures_disagreeing_across_claimants_are_a_conflict(embedder: Embedder) -> None:
+    p = _passage()
+    conflicts, answer = ConflictFinder(embedder).find(_cite(p, 0), [p])
+    figs = [c for c in conflicts if c.kind == "figures"]
+    assert len(figs) == 1
+    sides = {pos.claimant: pos for pos in figs[0].positions}
+    assert set(sides) == {"health ministry", "interior ministry"}
+    assert "120" in sides["health ministry"].value and "310" in sides["interior ministry"].value
+    # Every position is cited, and the answer says the sources disagree.
+    for pos in figs[0].positions:
+        cited = answer.citations[pos.citation - 1]  # type: ignore[operator]
+        assert pos.quote == cited.quote == TEXT[cited.start : cited.end]
+    assert "disagree" in answer.text
+
+
+def test_a_later_figure_from_the_same_claimant_is_a_revision(embedder: Embedder) -> None:
+    p = _passage()
+    conflicts, _ = ConflictFinder(embedder).find(_cite(p, 4), [p])
+    revisions = [c for c in conflicts if c.kind == "revision"]
+    assert len(revisions) == 1 and revisions[0].note is not None
+    assert "180 killed" in revisions[0].note and "newer" in revisions[0].note
+    assert [pos.published for pos in revisions[0].positions] == ["2025-03-03", "2025-03-10"]
+
+
+def test_a_denial_of_what_another_reports_is_a_stance_conflict(embedder: Embedder) -> None:
+    p = _passage()
+    conflicts, _ = ConflictFinder(embedder).find(_cite(p, 3), [p])
+    stance = [c for c in conflicts if c.kind == "stance"]
+    assert len(stance) == 1
+    assert [pos.claimant for pos in stance[0].positions] == ["The Courier", "Ana Ruiz"]
+    assert "opened without warning" in stance[0].about
+
+
+def test_conflicts_off_the_answers_point_are_left_out(embedder: Embedder) -> None:
+    p = _passage()
+    answer = _cite(p, 2)  # cites only the newspaper's report, not the figures
+    conflicts, same = ConflictFinder(embedder).find(answer, [p])
+    assert all(c.kind == "stance" for c in conflicts)
+    assert len(same.citations) == 2  # the denial was added as a citation
+
+
+def test_positions_follow_their_sentences_when_citations_are_renumbered(
+    embedder: Embedder,
+) -> None:
+    p = _passage()
+    conflicts, answer = ConflictFinder(embedder).find(_cite(p, 0), [p])
+    # Verification dropped citation 1 and renumbered the rest, as `remove` mode does.
+    kept = [
+        Citation(i + 1, c.article, c.start, c.end, c.quote)
+        for i, c in enumerate(answer.citations[1:])
+    ]
+    moved = renumber(conflicts, Answer("x", kept, "extractive"))
+    assert all(len(c.positions) >= 2 for c in moved)
+    for c in moved:
+        for pos in c.positions:
+            assert kept[pos.citation - 1].quote == pos.quote  # type: ignore[operator]
+    figs = [c for c in moved if c.kind == "figures"]
+    assert not figs  # the health ministry's side lost its citation, so no conflict is left

@@ -1,0 +1,55 @@
+"""The extractive generator on passages built by hand from a text of our own."""
+
+from __future__ import annotations
+
+from app.generate.base import ArticleRef, Passage
+from app.generate.extractive import NOTHING_FOUND, ExtractiveGenerator, uncovered
+from indexer.embed import Embedder
+from indexer.models import Chunk, Claim, Sentence, Span
+
+TEXT = (
+    "The harbour authority said on May 2 that 40 ships were delayed by the storm. "
+    "He added that the port would reopen on Friday."
+)
+FIRST = TEXT.index("He added")
+ARTICLE = ArticleRef("port", "Storm delays ships", "Coast Post", "2025-05-03", None)
+
+
+def _passage() -> Passage:
+    sents = [
+        Sentence("port", 0, 0, FIRST - 1, TEXT[: FIRST - 1]),
+        Sentence("port", 1, FIRST, len(TEXT), TEXT[FIRST:]),
+    ]
+    content = "that the port would reopen on Friday"
+    c = TEXT.index(content)
+    claim = Claim(
+        "port", 1, "harbour authority", Span(FIRST, FIRST + 2, "He"),
+        Span(FIRST + 3, FIRST + 8, "added"), Span(c, c + len(content), content), "indirect",
+    )  # fmt: skip
+    return Passage(1, Chunk(1, "port", 0, 0, len(TEXT), TEXT, 0, 1), ARTICLE, sents, [claim], 1.0)
+
+
+def test_answer_quotes_sentences_and_names_a_pronoun_claimant(embedder: Embedder) -> None:
+    gen = ExtractiveGenerator(embedder, min_similarity=0.3, max_sentences=4)
+    answer = gen.generate("When will the port reopen after the storm?", [_passage()])
+    assert answer.citations
+    for c in answer.citations:
+        assert TEXT[c.start : c.end] == c.quote and f"[{c.n}]" in answer.text
+    assert "According to harbour authority: He added that the port would reopen" in answer.text
+    assert [u.claim.claimant for u in answer.claims] == ["harbour authority"]
+
+
+def test_question_about_what_no_passage_mentions_is_refused(embedder: Embedder) -> None:
+    gen = ExtractiveGenerator(embedder, min_similarity=0.3, max_sentences=4)
+    answer = gen.generate("What did Mayor Lindqvist say about the storm?", [_passage()])
+    assert answer.text.startswith(NOTHING_FOUND) and "lindqvist" in answer.text
+    assert answer.citations == []
+
+
+def test_uncovered_tells_names_and_topics_from_question_framing() -> None:
+    p = [_passage()]
+    assert uncovered("On what date did the harbour authority say ships were delayed?", p) is None
+    assert uncovered("How many ships were delayed in total?", p) is None
+    assert uncovered("What did Oslo say about the ships?", p) == '"oslo"'
+    assert uncovered("How much insurance money was paid?", p) is not None
+    assert uncovered("How many tankers sank?", p) is not None
