@@ -194,6 +194,8 @@ def claim_date(sentence: str, published: str | None) -> str | None:
 
 # ---- stance --------------------------------------------------------------------------
 
+# Not app.text's list: spaCy's stop words hold "front", "back", "last", which are exactly
+# the predicate words that tie a denial to what it denies.
 _STOP = frozenset(
     """the a an and or of to in on for at by with from that this these those have has had
     been be was were is are not no any reports report claims claim said says it its they

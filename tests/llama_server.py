@@ -60,6 +60,19 @@ def _answers(url: str) -> bool:
         return False
 
 
+def llama_settings(base_url: str) -> dict[str, str]:
+    """The service's settings for answering through the llama.cpp server at `base_url`:
+    short answers, so the tests stay quick on two cores, and a patient timeout."""
+    return {
+        "OPENAI_BASE_URL": base_url,
+        "OPENAI_API_KEY": "local",
+        "ACCORDINGTO_LLM_MODEL": LLAMA_MODEL,
+        "ACCORDINGTO_LLM_MAX_TOKENS": "128",
+        "ACCORDINGTO_LLM_TIMEOUT": "300",
+        "ACCORDINGTO_LLM_MAX_RETRIES": "0",
+    }
+
+
 @pytest.fixture(scope="session")
 def llama_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     """llama-cpp-python's server on a free loopback port; yields its base URL."""

@@ -18,7 +18,7 @@ from app.generate.base import Answer, Passage
 from app.verify import split_sentences, support
 from indexer.embed import Embedder
 from tests.conftest import use_index
-from tests.llama_server import LLAMA_MODEL
+from tests.llama_server import llama_settings
 
 pytestmark = pytest.mark.slow
 
@@ -34,16 +34,7 @@ def llama_client(
     """The app with its LLM generator on the local llama.cpp server."""
     from app.main import app
 
-    use_index(
-        monkeypatch,
-        sample_index,
-        OPENAI_BASE_URL=llama_server,
-        OPENAI_API_KEY="local",
-        ACCORDINGTO_LLM_MODEL=LLAMA_MODEL,
-        ACCORDINGTO_LLM_MAX_TOKENS="128",
-        ACCORDINGTO_LLM_TIMEOUT="300",
-        ACCORDINGTO_LLM_MAX_RETRIES="0",
-    )
+    use_index(monkeypatch, sample_index, **llama_settings(llama_server))
     return TestClient(app)
 
 

@@ -14,7 +14,7 @@ from fastapi.testclient import TestClient
 
 from tests.app.test_stream import FINAL, events, names
 from tests.conftest import use_index
-from tests.llama_server import LLAMA_MODEL
+from tests.llama_server import llama_settings
 
 pytestmark = pytest.mark.slow
 
@@ -24,15 +24,7 @@ QUESTION = "How many North Korean soldiers were killed?"
 def use_llama(monkeypatch: pytest.MonkeyPatch, index: Path, base_url: str) -> None:
     # Unsupported sentences are removed, so what reaches the user is verified only.
     use_index(
-        monkeypatch,
-        index,
-        OPENAI_BASE_URL=base_url,
-        OPENAI_API_KEY="local",
-        ACCORDINGTO_LLM_MODEL=LLAMA_MODEL,
-        ACCORDINGTO_LLM_MAX_TOKENS="128",
-        ACCORDINGTO_LLM_TIMEOUT="300",
-        ACCORDINGTO_LLM_MAX_RETRIES="0",
-        ACCORDINGTO_UNSUPPORTED_ACTION="remove",
+        monkeypatch, index, **llama_settings(base_url), ACCORDINGTO_UNSUPPORTED_ACTION="remove"
     )
 
 
