@@ -1070,6 +1070,7 @@ def _with_reporting_chains(claims: list[Claim], outlet: str | None) -> list[Clai
                 c
                 for c in claims
                 if c.claimant != claim.claimant
+                and c.has_claimant  # a relay nobody is named for is no link in a chain
                 and c.content.start <= claim.cue.start < c.content.end
                 and c.content.end - c.content.start > claim.content.end - claim.content.start
             ),

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from indexer.claims import extract_claims, quote_spans
-from indexer.models import Article, Claim
+from indexer.models import UNKNOWN_CLAIMANT, Article, Claim
 from indexer.split import parse, sentences
 
 OUTLET = "Test Wire"
@@ -325,3 +325,15 @@ def test_learned_cue_with_a_prepositional_content() -> None:
     claim = by_cue(claims_of(text), "referred")
     assert claim.claimant == "minister"
     assert claim.content.text.startswith("the strike")
+
+
+def test_a_source_less_attribution_is_no_link_in_a_reporting_chain() -> None:
+    # "seems" attributes to nobody named; the mayor's claim sits inside its content.
+    text = "The plan seems to suggest that the mayor said the bridge would close.\n"
+    article = Article(id="chain", title="Bridge", text=text, outlet="Metro News")
+    doc = parse(text)
+    claims = extract_claims(doc, sentences(doc, article.id), article)
+    assert any(c.claimant == UNKNOWN_CLAIMANT for c in claims)
+    mayor = next(c for c in claims if c.claimant == "mayor")
+    assert UNKNOWN_CLAIMANT not in mayor.reported_by
+    assert mayor.reported_by[-1] == "Metro News"
