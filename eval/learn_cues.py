@@ -37,6 +37,10 @@ SUBJECT_DEPS = frozenset({"nsubj", "nsubjpass"})
 # A relation joins a lemma's entry when it carries at least this share of its contents.
 MIN_RELATION_SHARE = 0.1
 MIN_RELATION_COUNT = 3
+# Copulas and light verbs whose predicate adjective or noun is the cue when the gold cue
+# spans both ("is confident that", "is a critic of", "made the case that").
+LIGHT_VERBS = frozenset({"be", "make", "take", "have", "give"})
+PREDICATE_DEPS = frozenset({"acomp", "attr", "dobj", "oprd"})
 GRID_K = (2, 3, 5, 8, 12)
 GRID_P = (0.05, 0.1, 0.2, 0.3, 0.5)
 
@@ -70,7 +74,19 @@ def cue_head(doc: Doc, cue: Sequence[tuple[int, int]]) -> Token | None:
     ids = {t.i for t in inside}
     heads = [t for t in inside if t.head.i not in ids or t.head.i == t.i]
     heads = [t for t in heads if _pos(t) in CUE_POS]
-    return heads[0] if heads else None
+    if not heads:
+        return None
+    head = heads[0]
+    if head.lemma_.lower() in LIGHT_VERBS and _pos(head) == "VERB":
+        # "is critical of", "made the case that": the predicate word carries the cue.
+        predicates = [
+            c
+            for c in head.children
+            if c.i in ids and c.dep_ in PREDICATE_DEPS and c.pos_ in ("ADJ", "NOUN")
+        ]
+        if predicates:
+            return predicates[0]
+    return head
 
 
 def content_relation(head: Token, content: Sequence[tuple[int, int]]) -> str | None:

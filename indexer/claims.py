@@ -185,8 +185,11 @@ class LearnedCues:
 
         return cls(verbs=kept("VERB"), nouns=kept("NOUN"), adjectives=kept("ADJ"))
 
-    def preps(self, lemma: str) -> frozenset[str]:
-        """The prepositions whose object is the content of verb `lemma`."""
+    def preps(self, lemma: str, adjective: bool = False) -> frozenset[str]:
+        """The prepositions whose object is the content of verb (or adjective) `lemma`."""
+        if adjective:
+            rels = self.adjectives.get(lemma, frozenset())
+            return frozenset(r[5:] for r in rels if r.startswith("prep:"))
         rels = self.verbs.get(lemma, frozenset())
         return PREP_CUES.get(lemma, frozenset()) | {r[5:] for r in rels if r.startswith("prep:")}
 
@@ -489,7 +492,7 @@ def _verb_content(
         if c.dep_ in ("ccomp", "parataxis") or c.dep_ in learned or _clausal(c, token)
     ]
     span: tuple[int, int] | None = None
-    preps = cues.preps(lemma)
+    preps = cues.preps(lemma, adjective=token.pos_ == "ADJ")
     if not clauses and preps:
         clauses = [
             obj

@@ -10,8 +10,6 @@ import openai
 import pytest
 from openai.types.chat import ChatCompletionMessageParam
 
-from app.api.routes.chat import standalone_question
-
 QUESTION = "Who says North Korea sent more troops to Russia?"
 
 
@@ -111,25 +109,3 @@ def test_the_llm_model_name_asks_for_the_llm_generator(oai: openai.OpenAI) -> No
     assert resp.model == "accordingto-llm"
     # No LLM is configured in the tests: the extractive answer says so.
     assert any("No LLM is configured" in w for w in (resp.model_extra or {})["warnings"])
-
-
-@pytest.mark.parametrize(
-    ("turns", "expected"),
-    [
-        ([QUESTION], QUESTION),
-        (
-            [QUESTION, "And what did Zelensky say?"],
-            "And what did Zelensky say? (North Korea sent troops Russia)",
-        ),
-        (
-            [QUESTION, "What did Budanov say about the troops?"],
-            "What did Budanov say about the troops?",
-        ),
-        (
-            ["How many soldiers were killed?", "what about the wounded?", "Who reported it?"],
-            "Who reported it? (wounded soldiers killed)",
-        ),
-    ],
-)
-def test_standalone_question(turns: list[str], expected: str) -> None:
-    assert standalone_question(turns) == expected
