@@ -117,10 +117,14 @@ def _capitalised(question: str, word: str) -> bool:
 
 
 def attributed(sentence: Sentence, claims: list[Claim]) -> str:
-    """The sentence, led by its claimant's name when the sentence itself does not name them
-    (the claimant is implicit, a pronoun or a description such as "the agency")."""
+    """The sentence, led by its claimant's name when the sentence names no claimant itself
+    (it says "he" or "the agency"). A sentence that names one of its claimants is left as
+    it is: a nested claim's resolved pronoun ("... daring him to say ...") is not who the
+    sentence is attributed to."""
+    if any(_names(c) for c in claims):
+        return sentence.text
     for claim in claims:
-        if claim.claimant and not _names(claim):
+        if claim.claimant and claim.claimant.lower() not in sentence.text.lower():
             return f"According to {claim.claimant}: {sentence.text}"
     return sentence.text
 

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from app.generate.base import ArticleRef, Passage
-from app.generate.extractive import NOTHING_FOUND, ExtractiveGenerator, uncovered
+from app.generate.extractive import NOTHING_FOUND, ExtractiveGenerator, attributed, uncovered
 from indexer.embed import Embedder
 from indexer.models import Chunk, Claim, Sentence, Span
 
@@ -53,3 +53,18 @@ def test_uncovered_tells_names_and_topics_from_question_framing() -> None:
     assert uncovered("What did Oslo say about the ships?", p) == '"oslo"'
     assert uncovered("How much insurance money was paid?", p) is not None
     assert uncovered("How many tankers sank?", p) is not None
+
+
+def test_a_sentence_naming_its_claimant_is_not_led_by_a_nested_one() -> None:
+    text = "Senator Hale warned the minister, daring him to say that the port was safe."
+    sentence = Sentence("port", 0, 0, len(text), text)
+
+    def claim(claimant: str, mention: str, cue: str, content: str) -> Claim:
+        m, u, c = text.index(mention), text.index(cue), text.index(content)
+        return Claim("port", 0, claimant, Span(m, m + len(mention), mention),
+                     Span(u, u + len(cue), cue), Span(c, c + len(content), content), "indirect")  # fmt: skip
+
+    hale = claim("Hale", "Senator Hale", "warned", "the minister")
+    minister = claim("Ivo Brandt", "him", "say", "that the port was safe")
+    assert attributed(sentence, [hale, minister]) == text
+    assert attributed(sentence, [minister]) == f"According to Ivo Brandt: {text}"
