@@ -87,6 +87,12 @@ CUE_VERBS = SPEECH | OBJECT_CUES | XCOMP_CUES | frozenset(PREP_CUES)
 OBJECT_TAIL_DEPS = frozenset(
     {"prep", "npadvmod", "advmod", "advcl", "xcomp", "oprd", "dative", "ccomp"}
 )
+# Marks of a content clause; "as", "while", "because" mark circumstances.
+COMPLEMENTIZERS = frozenset({"that", "whether", "if"})
+CIRCUMSTANCE_MARKS = frozenset({"as", "when", "while", "because", "since", "after", "before"})
+# Prepositions that give the circumstances of a stance, not its content ("endorsed Clinton
+# during a call", "has supported unity since the 1950s").
+CIRCUMSTANCE_PREPS = frozenset({"during", "since", "after", "before", "at"})
 # Kinds by lemma; other speech verbs are "indirect" ("direct" when the content is a
 # quotation), other stance verbs "other".
 CUE_KINDS: dict[str, str] = {
@@ -113,6 +119,9 @@ NOUN_CUES = _words(
     statement remarks comments comment suggestion insistence denial prediction estimate
     assessment decision proposal plan demand accusation accusations vow hope fear"""
 )
+# Copulas and light verbs whose predicate noun is a cue ("is a critic of", "made the case").
+LIGHT_VERBS = frozenset({"be", "make", "take", "have", "give"})
+PREDICATE_DEPS = frozenset({"attr", "dobj", "oprd"})
 NOUN_CONTENT_PREPS = frozenset({"for", "of", "on", "against", "to", "about"})
 NOUN_SOURCE_PREPS = frozenset({"by", "from"})
 # Multi-word prepositions that attribute the rest of the sentence to their object.
@@ -286,25 +295,27 @@ def _outside_front_matter(found: list[_Found], doc: Doc, text: str) -> list[_Fou
     return kept
 
 
+# A comma, possibly with a conjunction, before a new attributed clause: "..., while 22
+# percent said ...", "..., but the agency reported ...".
+_SPLICE = re.compile(r",\s*(?:(?:and|but|while|whereas|though|although)\s+)?$")
+
+
 def _split_comma_splices(found: list[_Found], text: str) -> list[_Found]:
     """End a content where a new attributed clause starts after a comma: in "X reported
     that A, a spokesperson confirmed that B" X reported A only, and does not relay B; in
     "X said A, adding that B" (a cue right after the comma) X said A, then added B."""
-    starts = (
-        [
-            g.subject.start_char
-            for g in found
-            if g.subject is not None
-            and g.content[0] > g.cue[1]  # the clause has its own content after its cue
-            and g.subject.root.tag_ not in ("WP", "WDT")  # ", who said ..." continues a noun
-            and text[: g.subject.start_char].rstrip().endswith(",")
-        ]
-        + [
-            g.cue[0]
-            for g in found
-            if g.content[0] > g.cue[1] and text[: g.cue[0]].rstrip().endswith(",")
-        ]
+    splices = (
+        _SPLICE.search(text, 0, g.subject.start_char)
+        for g in found
+        if g.subject is not None
+        and g.content[0] > g.cue[1]  # the clause has its own content after its cue
+        and g.subject.root.tag_ not in ("WP", "WDT")  # ", who said ..." continues a noun
     )
+    starts = [m.start() for m in splices if m is not None] + [
+        g.cue[0]
+        for g in found
+        if g.content[0] > g.cue[1] and text[: g.cue[0]].rstrip().endswith(",")
+    ]
     result: list[_Found] = []
     for f in found:
         cut = min(
@@ -489,7 +500,9 @@ def _verb_content(
     clauses = [
         c
         for c in clauses
-        if c.dep_ in ("ccomp", "parataxis") or c.dep_ in learned or _clausal(c, token)
+        if (c.dep_ in ("ccomp", "parataxis") or c.dep_ in learned or _clausal(c, token))
+        # "..., he said as the crowd booed": a clause marked "as", "when" is a circumstance.
+        and not any(m.dep_ == "mark" and m.lower_ in CIRCUMSTANCE_MARKS for m in c.children)
     ]
     span: tuple[int, int] | None = None
     preps = cues.preps(lemma, adjective=token.pos_ == "ADJ")
@@ -516,7 +529,12 @@ def _verb_content(
         # "called the law a disgrace": object and predicate together, on one side of the cue.
         # A "that" clause after the cue is its content even when the parse also hangs a
         # spliced clause before it ("X reported A, a spokesperson confirmed that B").
-        marked = [c for c in clauses if c.i > token.i and any(m.dep_ == "mark" for m in c.children)]
+        marked = [
+            c
+            for c in clauses
+            if c.i > token.i
+            and any(m.dep_ == "mark" and m.lower_ in COMPLEMENTIZERS for m in c.children)
+        ]
         main = max(marked or clauses, key=lambda c: len(list(c.subtree)))
         side = [c for c in clauses if (c.i > token.i) == (main.i > token.i)]
         # "X, the ministry said, local media reported": the media report the ministry too.
@@ -527,13 +545,37 @@ def _verb_content(
             side += [
                 c
                 for c in token.children
-                if c.i > main.i and c.dep_ in OBJECT_TAIL_DEPS and not _set_off(c)
+                if c.i > main.i
+                and c.dep_ in OBJECT_TAIL_DEPS
+                and not _set_off(c)
+                and not (c.dep_ == "prep" and c.lower_ in CIRCUMSTANCE_PREPS)
+                and not (c.dep_ == "npadvmod" and c.ent_type_ in ("DATE", "TIME"))
+            ]
+        if main.dep_ == "ccomp" and main.i > token.i:
+            # "said A, but B were ...": the parse hangs a clause of its own subject from the
+            # cue, though it carries on what was said.
+            side += [
+                c
+                for c in token.children
+                if c.dep_ == "conj"
+                and c.i > main.i
+                and c.lemma_.lower() not in CUE_VERBS
+                and any(g.dep_ in SUBJECT_DEPS for g in c.children)
             ]
         first, last = min(c.left_edge for c in side), max(c.right_edge for c in side)
         span = (first.idx, last.idx + len(last))
     quote = None
     if token.lemma_.lower() in QUOTE_VERBS:
         quote = _adjacent_quote(token, text, quotes, sent, subject)
+    if (
+        quote is not None
+        and span is not None
+        and span[0] < quote[0] < quote[1] <= token.idx
+        and text[span[0] : quote[0]].rstrip().endswith(":")
+    ):
+        # `...: "...," he said` with the quote's words parsed into a clause reaching back
+        # before it: the quotation is what was said.
+        span = quote
     if quote is not None and (span is None or _overlap(span, quote) or quote[0] > span[1]):
         span = quote if span is None else (min(span[0], quote[0]), max(span[1], quote[1]))
         span = (span[0], _continuation(text, quotes, span[1]))
@@ -637,19 +679,28 @@ def _adjacent_quote(
 def _continuation(text: str, quotes: list[tuple[int, int]], content_end: int) -> int:
     """Where the content ends once the quotes that carry it on in the same paragraph
     (`"A," he said. "B."`) are included; a long aside between them ends the quote."""
-    end = content_end
+    end = scan = content_end
     for q_start, q_end in quotes:
-        if q_start < end:
+        if q_start < scan:
             continue
         gap = text[end:q_start]
-        if "\n" in gap or len(gap) > _MAX_ASIDE or not _CONTINUES.search(gap):
+        if "\n" in gap or len(gap) > _MAX_ASIDE:
             break
-        end = q_end
+        if not _CONTINUES.search(text[scan:q_start]):
+            if len(text[q_start:q_end].split()) <= _MAX_TITLE_WORDS:
+                scan = q_end  # `he said on ABC's "This Week."`: a title in the aside
+                continue
+            break
+        if _NEW_SENTENCE.search(gap):
+            break  # `"A," X said. Y replied, "B."`: a new sentence leads into B
+        end = scan = q_end
     return end
 
 
 _MAX_ASIDE = 120
+_MAX_TITLE_WORDS = 5
 _CONTINUES = re.compile(r"(?:^|[.!?,:;])\s*$")
+_NEW_SENTENCE = re.compile(r"[.!?]\s+\S[^.!?]*$")
 
 
 def _clause_tokens(token: Token) -> Iterable[Token]:
@@ -737,30 +788,43 @@ def _noun_claims(
             for obj in prep.children
             if obj.dep_ == "pobj"
         ]
+        # "is a critic of", "made the case that": the predicate of a copula or light verb
+        # is its subject's stance.
+        light = token.dep_ in PREDICATE_DEPS and token.head.lemma_.lower() in LIGHT_VERBS
+        holders = [token, token.head] if light else [token]
         clauses = [
             c
             for c in token.children
             if c.dep_ in ("acl", "ccomp") and any(m.lower_ == "that" for m in c.children)
         ] or [
             obj
-            for prep in token.children
+            for holder in holders
+            for prep in holder.children
             if prep.dep_ == "prep" and prep.lower_ in preps and prep.i > token.i
             for obj in prep.children
             if obj.dep_ in ("pobj", "pcomp")
         ]
-        if not owners or not clauses:
+        if not clauses:
+            continue
+        subject = (
+            doc[owners[0].left_edge.i : owners[0].i + 1]
+            if owners
+            else _subject(token.head)
+            if light
+            else None
+        )
+        if subject is None:
             continue
         clause = clauses[0]
         left = min([clause.left_edge.i, *(c.i for c in clause.children if c.dep_ == "mark")])
         content = _trim(text, (doc[left].idx, clause.right_edge.idx + len(clause.right_edge)))
         if content is None:
             continue
-        owner = owners[0]
         yield _Found(
             cue=(token.idx, token.idx + len(token)),
             content=content,
             kind=CUE_KINDS.get(token.lemma_.lower(), "other"),
-            subject=doc[owner.left_edge.i : owner.i + 1],
+            subject=subject,
         )
 
 

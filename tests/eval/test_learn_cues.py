@@ -11,6 +11,7 @@ from eval.cli import eval_app
 from eval.learn_cues import count_cues, cue_head, parse_split, select
 from eval.polnear import load_split
 from indexer.claims import LearnedCues
+from indexer.split import parse
 
 TEXT = (
     "Ann said that rain fell.\nBob said the river rose.\nCal said nothing.\nDan argued for peace.\n"
@@ -86,3 +87,12 @@ def test_command_writes_the_lexicon_with_its_cross_validation(tmp_path: Path) ->
     assert {"k", "p", "cues", "cross_validation", "about"} <= data.keys()
     assert cache.exists()
     assert LearnedCues.from_json(data).verbs.keys() <= {"say", "argue"}
+
+
+def test_cue_head_of_a_copula_or_light_verb_cue_is_its_predicate() -> None:
+    text = "Nora Lind is wary of the plan. Ivo Petrov made the case that fares should fall."
+    doc = parse(text)
+    wary = cue_head(doc, [_span(text, "is wary of")])
+    assert wary is not None and (wary.lemma_, wary.pos_) == ("wary", "ADJ")
+    case = cue_head(doc, [_span(text, "made the case")])
+    assert case is not None and (case.lemma_, case.pos_) == ("case", "NOUN")

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from indexer.claims import extract_claims, quote_spans
+from indexer.claims import LearnedCues, extract_claims, quote_spans
 from indexer.models import UNKNOWN_CLAIMANT, Article, Claim
 from indexer.split import parse, sentences
 
@@ -337,3 +337,79 @@ def test_a_source_less_attribution_is_no_link_in_a_reporting_chain() -> None:
     mayor = next(c for c in claims if c.claimant == "mayor")
     assert UNKNOWN_CLAIMANT not in mayor.reported_by
     assert mayor.reported_by[-1] == "Metro News"
+
+
+def claims_with(text: str, cues: LearnedCues) -> list[Claim]:
+    article = Article(id="a2", title="t", text=text, outlet=OUTLET, published="2025-03-01")
+    doc = parse(text)
+    return extract_claims(doc, sentences(doc, article.id), article, cues=cues)
+
+
+def test_copula_adjective_cue_takes_its_prepositional_content() -> None:
+    cues = LearnedCues(adjectives={"wary": frozenset({"prep:of"})})
+    claim = by_cue(claims_with("Senator Omar Diaz is wary of the new toll scheme.", cues), "wary")
+    assert claim.claimant == "Omar Diaz"
+    assert claim.content.text == "the new toll scheme"
+
+
+def test_copula_noun_cue_is_its_subject_stance() -> None:
+    cues = LearnedCues(nouns={"critic": frozenset({"prep:of"})})
+    text = "Professor Ines Holm has long been a critic of the harbor dredging plan."
+    claim = by_cue(claims_with(text, cues), "critic")
+    assert claim.claimant == "Ines Holm"
+    assert claim.content.text == "the harbor dredging plan"
+
+
+def test_light_verb_noun_cue_takes_its_that_clause() -> None:
+    cues = LearnedCues(nouns={"case": frozenset({"acl"})})
+    text = "Mayor Ruth Beck made the case that the night trams pay for themselves."
+    claim = by_cue(claims_with(text, cues), "case")
+    assert claim.claimant == "Ruth Beck"
+    assert claim.content.text == "that the night trams pay for themselves"
+
+
+def test_quote_continuation_stops_at_a_new_speaker() -> None:
+    text = '"The pier is unsafe," Tomas Berg said. Lena Vik replied, "It was rebuilt last year."'
+    claim = by_cue(claims_of(text), "said")
+    assert claim.content.text == '"The pier is unsafe,"'
+
+
+def test_content_ends_where_a_conjoined_attribution_starts() -> None:
+    text = "Most tenants said the rent was fair, while a third said it was too high."
+    claims = claims_of(text)
+    assert claims[0].content.text == "the rent was fair"
+
+
+def test_object_stance_leaves_out_when_it_was_taken() -> None:
+    claim = by_cue(
+        claims_of("The dockworkers union endorsed Maria Lopez during a rally."), "endorsed"
+    )
+    assert claim.content.text == "Maria Lopez"
+
+
+def test_said_clause_carries_on_over_a_conjoined_clause_with_its_own_subject() -> None:
+    text = "The auditor said most invoices were in order, but three payments lacked receipts."
+    claim = by_cue(claims_of(text), "said")
+    assert claim.content.text == ("most invoices were in order, but three payments lacked receipts")
+
+
+def test_a_clause_marked_as_is_no_content_of_the_quote_verb() -> None:
+    text = '"The count was fair," Ella Moss said as the crowd cheered.'
+    claim = by_cue(claims_of(text), "said")
+    assert claim.content.text == '"The count was fair,"'
+
+
+def test_quote_after_a_lead_in_colon_is_the_content() -> None:
+    text = 'Later the coach turned to the press: "We played badly today," Ivan Roth said.'
+    claim = by_cue(claims_of(text), "said")
+    assert claim.content.text == '"We played badly today,"'
+
+
+def test_quote_continues_past_a_show_title_in_the_aside() -> None:
+    text = (
+        '"The tide is turning," Nell Park said on the radio show "Morning Desk." '
+        '"We expect more rain."'
+    )
+    claim = by_cue(claims_of(text), "said")
+    assert claim.content.text.startswith('"The tide is turning,"')
+    assert claim.content.text.endswith('"We expect more rain."')
