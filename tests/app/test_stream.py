@@ -14,9 +14,7 @@ import pytest
 from fastapi.testclient import TestClient
 
 from tests.conftest import use_index
-from tests.fake_openai import Error, FakeOpenAI, fake_openai
-
-__all__ = ["fake_openai"]  # the fixture, imported for pytest to find
+from tests.fake_openai import Error, FakeOpenAI
 
 QUESTION = "How many North Korean soldiers were killed?"
 FINAL = ["citations", "claims", "conflicts", "verification", "done"]
@@ -69,6 +67,15 @@ def use_llm(monkeypatch: pytest.MonkeyPatch, index: Path, base_url: str, **env: 
     )
 
 
+@pytest.fixture
+def llm(
+    client: TestClient, sample_index: Path, monkeypatch: pytest.MonkeyPatch, fake_openai: FakeOpenAI
+) -> FakeOpenAI:
+    """The app (through `client`) answering with the fake OpenAI server as its LLM."""
+    use_llm(monkeypatch, sample_index, fake_openai.base_url)
+    return fake_openai
+
+
 def test_extractive_stream_ends_with_the_plain_answer(client: TestClient) -> None:
     evs = stream(client, question=QUESTION)
     order = names(evs)
@@ -119,19 +126,15 @@ def test_bad_input_is_refused_before_streaming(
 
 
 def test_llm_streams_deltas_and_ends_with_the_verified_answer(
-    client: TestClient,
-    sample_index: Path,
-    monkeypatch: pytest.MonkeyPatch,
-    fake_openai: FakeOpenAI,
+    client: TestClient, llm: FakeOpenAI
 ) -> None:
-    use_llm(monkeypatch, sample_index, fake_openai.base_url)
-    fake_openai.enqueue(LLM_TEXT, LLM_TEXT)
+    llm.enqueue(LLM_TEXT, LLM_TEXT)
     evs = stream(client, question=QUESTION, generator="llm")
     order = names(evs)
     assert order[0] == "meta" and order[-5:] == FINAL
     assert order.count("delta") > 2  # the fake server sends one word at a time
     assert deltas(evs) == LLM_TEXT  # the raw model text, as it arrived
-    assert fake_openai.history[0].body["stream"] is True
+    assert llm.history[0].body["stream"] is True
 
     done = evs[-1][1]
     assert done["generator"] == "llm"
@@ -141,27 +144,17 @@ def test_llm_streams_deltas_and_ends_with_the_verified_answer(
     assert done == plain
 
 
-def test_llm_thinking_is_not_streamed(
-    client: TestClient,
-    sample_index: Path,
-    monkeypatch: pytest.MonkeyPatch,
-    fake_openai: FakeOpenAI,
-) -> None:
-    use_llm(monkeypatch, sample_index, fake_openai.base_url)
-    fake_openai.enqueue(f"<think>Passage [9] looks best.</think>\n{LLM_TEXT}")
+def test_llm_thinking_is_not_streamed(client: TestClient, llm: FakeOpenAI) -> None:
+    llm.enqueue(f"<think>Passage [9] looks best.</think>\n{LLM_TEXT}")
     evs = stream(client, question=QUESTION, generator="llm")
     assert deltas(evs) == LLM_TEXT
     assert "[9]" not in evs[-1][1]["answer"]
 
 
 def test_llm_down_gives_the_extractive_answer_in_a_whole_stream(
-    client: TestClient,
-    sample_index: Path,
-    monkeypatch: pytest.MonkeyPatch,
-    fake_openai: FakeOpenAI,
+    client: TestClient, llm: FakeOpenAI
 ) -> None:
-    use_llm(monkeypatch, sample_index, fake_openai.base_url)
-    fake_openai.enqueue(Error(503, "overloaded"))
+    llm.enqueue(Error(503, "overloaded"))
     evs = stream(client, question=QUESTION, generator="llm")
     order = names(evs)
     assert order[0] == "meta" and order[-5:] == FINAL and "error" not in order
