@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import re
 from collections.abc import Generator as Pieces
+from typing import Any
 
 import httpx
 import openai
@@ -59,16 +60,7 @@ class LLMGenerator:
         """
         if not passages:
             return self._fallback.generate(question, passages)
-        try:
-            chunks = self._client.chat.completions.create(
-                model=self._settings.llm_model,
-                messages=self._messages(question, passages),
-                temperature=self._settings.llm_temperature,
-                max_tokens=self._settings.llm_max_tokens,
-                stream=True,
-            )
-        except json.JSONDecodeError as exc:
-            raise LLMFailed("answered with a body that is not JSON") from exc
+        chunks = self._request(question, passages, stream=True)
         text, shown, finish = "", 0, None
         try:
             for chunk in chunks:
@@ -129,17 +121,24 @@ class LLMGenerator:
             },
         ]
 
-    def _complete(self, question: str, passages: list[Passage]) -> tuple[str, bool]:
-        """The model's answer text, and whether it hit the token limit."""
+    def _request(self, question: str, passages: list[Passage], stream: bool) -> Any:
+        """One chat completion request, streamed or not, as every back-end takes it."""
+        # Left out, not false, when not streaming: some servers reject keys they don't know.
+        options: dict[str, Any] = {"stream": True} if stream else {}
         try:
-            completion = self._client.chat.completions.create(
+            return self._client.chat.completions.create(
                 model=self._settings.llm_model,
                 messages=self._messages(question, passages),
                 temperature=self._settings.llm_temperature,
                 max_tokens=self._settings.llm_max_tokens,
+                **options,
             )
         except json.JSONDecodeError as exc:
             raise LLMFailed("answered with a body that is not JSON") from exc
+
+    def _complete(self, question: str, passages: list[Passage]) -> tuple[str, bool]:
+        """The model's answer text, and whether it hit the token limit."""
+        completion = self._request(question, passages, stream=False)
         # A wrong base URL (a web page, a proxy) can answer 200 with something else.
         if not isinstance(completion, ChatCompletion) or not completion.choices:
             raise LLMFailed(
