@@ -76,6 +76,7 @@ def index(
             options=BuildOptions(
                 chunk_max_chars=settings.chunk_max_chars,
                 chunk_overlap=settings.chunk_overlap,
+                claim_extractor=settings.claim_extractor,
                 rebuild=rebuild,
                 progress=not quiet and sys.stderr.isatty(),
             ),
@@ -155,7 +156,14 @@ def _mount_eval() -> None:
     cli.add_typer(eval_app, name="eval", help="Evaluate claim extraction and answers.")
 
 
+def _mount_train() -> None:
+    from indexer.attribution.cli import train_app
+
+    cli.add_typer(train_app, name="train", help="Train the learned parts from annotated data.")
+
+
 _mount_eval()
+_mount_train()
 
 
 def main() -> None:

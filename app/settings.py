@@ -24,6 +24,9 @@ class Settings(BaseSettings):
         1, ge=0, le=10, description="sentences shared by neighbouring chunks"
     )
     embed_batch_size: int = Field(64, ge=1)
+    claim_extractor: Literal["model", "rules"] = Field(
+        "model", description="the learned attribution tagger, or the rules alone"
+    )
 
     default_top_k: int = Field(5, ge=1, le=50)
     max_top_k: int = Field(50, ge=1)

@@ -251,6 +251,7 @@ def corpus_index(
             options=BuildOptions(
                 chunk_max_chars=settings.chunk_max_chars,
                 chunk_overlap=settings.chunk_overlap,
+                claim_extractor=settings.claim_extractor,
                 rebuild=True,
             ),
         )

@@ -14,7 +14,6 @@ from pathlib import Path
 import numpy as np
 from tqdm import tqdm
 
-from indexer.claims import extract_claims
 from indexer.embed import Embedder
 from indexer.errors import EmbeddingModelMismatchError, IndexerError
 from indexer.index import (
@@ -39,6 +38,9 @@ class BuildOptions:
     chunk_overlap: int = 1
     rebuild: bool = False  # start from an empty index instead of the current one
     progress: bool = False
+    # "model": the learned attribution tagger (over the rules' output); "rules": the rules.
+    claim_extractor: str = "model"
+    batch_articles: int = 32  # articles parsed, encoded and tagged together
 
 
 @dataclass
@@ -57,6 +59,7 @@ class _Prepared:
     sentences: list[Sentence]
     chunks: list[Chunk]
     claims: list[Claim]
+    vectors: np.ndarray
 
 
 def update_index(
@@ -82,16 +85,15 @@ def update_index(
         todo, stale = _plan(existing, articles, remove, report, index_dir)
         if not todo and not stale and previous is not None:
             return report
-        prepared = _prepare(todo, options)
-        embeddings = _embed(embedder, prepared, options.progress)
+        prepared = _prepare(todo, embedder, options)
         staging = new_staging_dir(index_dir)
         store = _open_copy(previous, staging)
         try:
             with store.db:
                 store.delete_articles(sorted(stale))
-                for item, vectors in zip(prepared, embeddings, strict=True):
+                for item in prepared:
                     store.add_article(
-                        item.article, item.sentences, item.chunks, vectors, item.claims
+                        item.article, item.sentences, item.chunks, item.vectors, item.claims
                     )
             _write_search_indexes(store, staging, embedder.dim)
             report.counts = store.counts()
@@ -162,34 +164,55 @@ def _dedupe(articles: Sequence[Article]) -> list[Article]:
     return list({a.id: a for a in articles}.values())
 
 
-def _prepare(articles: list[Article], options: BuildOptions) -> list[_Prepared]:
+def _prepare(articles: list[Article], embedder: Embedder, options: BuildOptions) -> list[_Prepared]:
+    """Parse, split, encode and extract claims, a batch of articles at a time: one encoder
+    pass per chunk gives both its vector and the token states the attribution tagger
+    reads, and the batch bounds how many states are held at once."""
+    from indexer.attribution.extract import load_tagger, parsed, rule_claims, tagged_claims
+
+    if options.claim_extractor not in ("model", "rules"):
+        raise IndexerError(
+            f"Unknown claim extractor '{options.claim_extractor}': use 'model' or 'rules'."
+        )
+    tagger = load_tagger() if options.claim_extractor == "model" else None
+    if tagger is not None and tagger.meta.get("base_model") not in (embedder.name, None):
+        raise IndexerError(
+            f"The attribution tagger reads {tagger.meta['base_model']} states, but the index "
+            f"embeds with {embedder.name}: set ACCORDINGTO_CLAIM_EXTRACTOR=rules, or train a "
+            "tagger on that model."
+        )
     nlp = load_pipeline()
     out: list[_Prepared] = []
     docs = nlp.pipe((a.text for a in articles), batch_size=16)
-    for article, doc in tqdm(
-        zip(articles, docs, strict=True),
-        total=len(articles),
-        desc="parsing",
-        unit="article",
-        disable=not options.progress,
-    ):
-        sents = sentences(doc, article.id)
-        chunks = chunk(
-            article.text, sents, article.id, options.chunk_max_chars, options.chunk_overlap
+    bar = tqdm(total=len(articles), desc="indexing", unit="article", disable=not options.progress)
+    for start in range(0, len(articles), options.batch_articles):
+        batch = articles[start : start + options.batch_articles]
+        items = []
+        for article, doc in zip(batch, docs, strict=False):
+            sents = sentences(doc, article.id)
+            chunks = chunk(
+                article.text, sents, article.id, options.chunk_max_chars, options.chunk_overlap
+            )
+            items.append(parsed(doc, article, sents, chunks))
+        encoded = embedder.encode_passages([c.text for p in items for c in p.chunks])
+        per_article, i = [], 0
+        for p in items:
+            per_article.append(encoded[i : i + len(p.chunks)])
+            i += len(p.chunks)
+        claims = (
+            tagged_claims(tagger, items, per_article)
+            if tagger is not None
+            else [rule_claims(p) for p in items]
         )
-        out.append(_Prepared(article, sents, chunks, extract_claims(doc, sents, article)))
-    return out
-
-
-def _embed(embedder: Embedder, prepared: list[_Prepared], progress: bool) -> list[np.ndarray]:
-    """One batched encode over every new chunk, split back per article."""
-    texts = [c.text for p in prepared for c in p.chunks]
-    vectors = embedder.embed(texts, show_progress=progress)
-    out: list[np.ndarray] = []
-    i = 0
-    for p in prepared:
-        out.append(vectors[i : i + len(p.chunks)])
-        i += len(p.chunks)
+        for p, states, found in zip(items, per_article, claims, strict=True):
+            vectors = (
+                np.stack([s.vector for s in states])
+                if states
+                else np.zeros((0, embedder.dim), dtype=np.float32)
+            )
+            out.append(_Prepared(p.article, p.sentences, p.chunks, found, vectors))
+        bar.update(len(batch))
+    bar.close()
     return out
 
 

@@ -215,7 +215,7 @@ def learned_cues() -> LearnedCues:
 
 
 @dataclass(frozen=True)
-class _Found:
+class Found:
     """A claim before resolution: token-level claimant, char spans for the rest."""
 
     cue: tuple[int, int]
@@ -229,10 +229,15 @@ class _Found:
 def extract_claims(
     doc: Doc, sentences: list[Sentence], article: Article, *, cues: LearnedCues | None = None
 ) -> list[Claim]:
-    """All attributions in `article`, in text order, with claimants resolved; `cues` replaces
-    the shipped learned lexicon (the cue learner's cross-validation passes its own)."""
+    """All attributions in `article` by the rules, in text order, with claimants resolved;
+    `cues` replaces the shipped learned lexicon (the cue learner's cross-validation passes
+    its own)."""
+    return resolve_claims(find_claims(doc, article.text, cues=cues), doc, sentences, article)
+
+
+def find_claims(doc: Doc, text: str, *, cues: LearnedCues | None = None) -> list[Found]:
+    """The rules' attributions before their claimants are resolved, in text order."""
     cues = learned_cues() if cues is None else cues
-    text = article.text  # equal to doc.text, which spaCy rebuilds on every access
     quotes = quote_spans(text)
     bounds = _sentence_bounds(doc)
     found = sorted(
@@ -246,16 +251,38 @@ def extract_claims(
         ),
         key=lambda f: f.cue,
     )
-    found = _split_comma_splices(_outside_front_matter(found, doc, text), text)
+    found = _split_comma_splices(outside_front_matter(found, doc, text), text)
     found = [*found, *_continued_quotes(text, found, quotes)]
     found.sort(key=lambda f: f.cue)
+    return found
+
+
+def resolve_claims(
+    found: list[Found], doc: Doc, sentences: list[Sentence], article: Article
+) -> list[Claim]:
+    """`Claim` records for found attributions (from the rules or the learned tagger):
+    claimants resolved to the names the article introduced, reporting chains added."""
+    text = article.text  # equal to doc.text, which spaCy rebuilds on every access
     resolver = _Resolver(doc, text)
     starts = [s.start for s in sentences]
     claims = [
         _claim(f, text, article, resolver, max(bisect_right(starts, f.cue[0]) - 1, 0))
-        for f in found
+        for f in sorted(found, key=lambda f: f.cue)
     ]
     return _with_reporting_chains(claims, article.outlet)
+
+
+def kind_of(doc: Doc, cue: tuple[int, int], content: tuple[int, int], text: str) -> str:
+    """The kind of an attribution found by its spans alone (the tagger gives no parse
+    roles): by the cue's head word, "direct" when the content is a quotation."""
+    span = doc.char_span(cue[0], cue[1], alignment_mode="expand")
+    if span is None or not len(span):
+        return "other"
+    if span[0].lower_ == "according" or (span[0].lower_ == "as" and len(span) > 1):
+        return "according_to"
+    head = span.root
+    quoted = any(s <= content[0] and content[1] <= e for s, e in quote_spans(text))
+    return _kind(head, head.lemma_, quoted)
 
 
 # --- finding cues and their content --------------------------------------------------
@@ -275,9 +302,9 @@ def front_matter(text: str) -> list[tuple[int, int]]:
     return [(date.start(), date.end()), *spans] if date else spans
 
 
-def _outside_front_matter(found: list[_Found], doc: Doc, text: str) -> list[_Found]:
+def outside_front_matter(found: list[Found], doc: Doc, text: str) -> list[Found]:
     """Claims with front matter cut off the start of their claimant and content."""
-    kept: list[_Found] = []
+    kept: list[Found] = []
     spans = front_matter(text)
     for f in found:
         if _inside(f.cue[0], spans):
@@ -300,7 +327,7 @@ def _outside_front_matter(found: list[_Found], doc: Doc, text: str) -> list[_Fou
 _SPLICE = re.compile(r",\s*(?:(?:and|but|while|whereas|though|although)\s+)?$")
 
 
-def _split_comma_splices(found: list[_Found], text: str) -> list[_Found]:
+def _split_comma_splices(found: list[Found], text: str) -> list[Found]:
     """End a content where a new attributed clause starts after a comma: in "X reported
     that A, a spokesperson confirmed that B" X reported A only, and does not relay B; in
     "X said A, adding that B" (a cue right after the comma) X said A, then added B."""
@@ -316,7 +343,7 @@ def _split_comma_splices(found: list[_Found], text: str) -> list[_Found]:
         for g in found
         if g.content[0] > g.cue[1] and text[: g.cue[0]].rstrip().endswith(",")
     ]
-    result: list[_Found] = []
+    result: list[Found] = []
     for f in found:
         cut = min(
             (s for s in starts if f.content[0] < s < f.content[1] and s > f.cue[1]), default=None
@@ -362,7 +389,7 @@ def _verb_claims(
     quotes: list[tuple[int, int]],
     bounds: list[tuple[int, int]],
     cues: LearnedCues,
-) -> Iterator[_Found]:
+) -> Iterator[Found]:
     for token in doc:
         lemma = token.lemma_.lower()
         if not (
@@ -392,7 +419,7 @@ def _verb_claims(
             content = _trim(text, (bounds[token.i][0], subject.start_char))
         if content is None or (subject is None and not (speech and token.dep_ in _IMPLICIT_OK)):
             continue
-        yield _Found(
+        yield Found(
             cue=_cue_span(token),
             content=content,
             kind=_kind(token, lemma, any(q[0] == content[0] for q in quotes)),
@@ -408,7 +435,7 @@ def _about_subject(
     quotes: list[tuple[int, int]],
     sent: tuple[int, int],
     cues: LearnedCues,
-) -> _Found | None:
+) -> Found | None:
     """A cue whose subject is what is claimed about, as learned for its lemma: "the race
     appears closer" (the writer's view), "the move was reported by MSNBC" (the agent's)."""
     rest = _verb_content(token, text, quotes, sent, subject, cues)
@@ -423,7 +450,7 @@ def _about_subject(
     agents = [
         o for c in token.children if c.dep_ == "agent" for o in c.children if o.dep_ == "pobj"
     ]
-    return _Found(
+    return Found(
         cue=_cue_span(token),
         content=content,
         kind="other",
@@ -734,7 +761,7 @@ def _trim(text: str, span: tuple[int, int]) -> tuple[int, int] | None:
     return (start, end) if end > start else None
 
 
-def _according_claims(doc: Doc, text: str, bounds: list[tuple[int, int]]) -> Iterator[_Found]:
+def _according_claims(doc: Doc, text: str, bounds: list[tuple[int, int]]) -> Iterator[Found]:
     for token in doc[:-1]:
         nxt = doc[token.i + 1]
         if (token.lower_, nxt.lower_) not in ACCORDING_TO:
@@ -759,7 +786,7 @@ def _according_claims(doc: Doc, text: str, bounds: list[tuple[int, int]]) -> Ite
             content = _rest_of_sentence(doc, text, (sent_start, sent_end), first, last)
         if content is None:
             continue
-        yield _Found(
+        yield Found(
             cue=(token.idx, nxt.idx + len(nxt)),
             content=content,
             kind="according_to",
@@ -770,7 +797,7 @@ def _according_claims(doc: Doc, text: str, bounds: list[tuple[int, int]]) -> Ite
 
 def _noun_claims(
     doc: Doc, text: str, quotes: list[tuple[int, int]], cues: LearnedCues
-) -> Iterator[_Found]:
+) -> Iterator[Found]:
     """An owned cue noun: "Trump's claim that ...", "the union's support for the bill"."""
     for token in doc:
         lemma = token.lemma_.lower()
@@ -820,7 +847,7 @@ def _noun_claims(
         content = _trim(text, (doc[left].idx, clause.right_edge.idx + len(clause.right_edge)))
         if content is None:
             continue
-        yield _Found(
+        yield Found(
             cue=(token.idx, token.idx + len(token)),
             content=content,
             kind=CUE_KINDS.get(token.lemma_.lower(), "other"),
@@ -830,7 +857,7 @@ def _noun_claims(
 
 def _colon_claims(
     doc: Doc, text: str, quotes: list[tuple[int, int]], bounds: list[tuple[int, int]]
-) -> Iterator[_Found]:
+) -> Iterator[Found]:
     """Headline style "Graham: Trump's rhetoric is destroying the party"."""
     for token in doc:
         if token.text != ":" or _inside(token.idx, quotes) or token.i == 0:
@@ -851,7 +878,7 @@ def _colon_claims(
         if content is None:
             continue
         quoted = any(q[0] == content[0] for q in quotes)
-        yield _Found(
+        yield Found(
             cue=(token.idx, token.idx + 1),
             content=content,
             kind="direct" if quoted else "indirect",
@@ -882,11 +909,11 @@ def _publisher(source: Token) -> str | None:
 
 
 def _continued_quotes(
-    text: str, found: list[_Found], quotes: list[tuple[int, int]]
-) -> Iterator[_Found]:
+    text: str, found: list[Found], quotes: list[tuple[int, int]]
+) -> Iterator[Found]:
     """A paragraph that is only a quotation carries on the quote of the paragraph before."""
     whole = {(s, e) for s, e in quotes}
-    owner: _Found | None = None
+    owner: Found | None = None
     for start, end in _paragraphs(text):
         cues = [f for f in found if start <= f.cue[0] < end]
         if cues:
@@ -908,12 +935,12 @@ def _paragraphs(text: str) -> Iterator[tuple[int, int]]:
         pos += len(line) + 1
 
 
-def _dedupe(found: Iterable[_Found]) -> list[_Found]:
+def _dedupe(found: Iterable[Found]) -> list[Found]:
     """One claim per cue, and per content (a speech cue wins over a stance cue)."""
-    by_cue: dict[tuple[int, int], _Found] = {}
+    by_cue: dict[tuple[int, int], Found] = {}
     for f in found:
         by_cue.setdefault(f.cue, f)
-    by_content: dict[tuple[int, int], _Found] = {}
+    by_content: dict[tuple[int, int], Found] = {}
     for f in sorted(by_cue.values(), key=lambda f: (f.kind == "other", f.cue)):
         by_content.setdefault(f.content, f)
     return list(by_content.values())
@@ -1094,7 +1121,7 @@ def _strip(name: str) -> str:
     return name[:-2] if name.endswith(("'s", "’s")) else name
 
 
-def _claim(f: _Found, text: str, article: Article, resolver: _Resolver, sentence: int) -> Claim:
+def _claim(f: Found, text: str, article: Article, resolver: _Resolver, sentence: int) -> Claim:
     mention = _mention_span(f.subject, text) if f.subject is not None else None
     if f.claimant_text:
         claimant = _strip(f.claimant_text)

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import os
 from collections.abc import Sequence
+from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
 
@@ -21,6 +22,17 @@ BUNDLED_MODEL = "all-MiniLM-L6-v2"
 _BUNDLED_ALIASES = {BUNDLED_MODEL, f"sentence-transformers/{BUNDLED_MODEL}"}
 
 Vectors = npt.NDArray[np.float32]
+
+
+@dataclass(frozen=True)
+class PassageStates:
+    """One passage's encoder output: its pooled vector, and each word piece's final hidden
+    state with the passage character span it covers (special tokens and the part past the
+    model's length limit have none)."""
+
+    vector: npt.NDArray[np.float32]
+    token_states: npt.NDArray[np.float16]  # (pieces, dim)
+    offsets: npt.NDArray[np.int32]  # (pieces, 2): [start, end) in the passage text
 
 
 class Embedder:
@@ -48,6 +60,44 @@ class Embedder:
             show_progress_bar=show_progress,
         )
         return np.asarray(vectors, dtype=np.float32)
+
+    def encode_passages(self, texts: Sequence[str]) -> list[PassageStates]:
+        """One forward pass per passage giving what the indexer needs from it: the same
+        normalised mean-pooled vector `embed` returns, and the word-piece states the
+        attribution tagger reads, so chunks are never run through the encoder twice."""
+        import torch
+
+        transformer = self._model[0]
+        tokenizer = self._model.tokenizer
+        out: list[PassageStates | None] = [None] * len(texts)
+        # Longest first, as sentence-transformers does, so padding stays small in a batch.
+        order = sorted(range(len(texts)), key=lambda i: -len(texts[i]))
+        for b in range(0, len(order), self.batch_size):
+            batch = order[b : b + self.batch_size]
+            enc = tokenizer(
+                [texts[i] for i in batch],
+                padding=True,
+                truncation=True,
+                max_length=self._model.max_seq_length,
+                return_offsets_mapping=True,
+                return_tensors="pt",
+            )
+            offsets = enc.pop("offset_mapping")
+            with torch.inference_mode():
+                hidden = transformer.auto_model(**enc).last_hidden_state  # type: ignore[operator]
+            mask = enc["attention_mask"].unsqueeze(-1).to(hidden.dtype)
+            pooled = (hidden * mask).sum(1) / mask.sum(1).clamp(min=1e-9)
+            pooled = torch.nn.functional.normalize(pooled, p=2, dim=1)
+            for row, i in enumerate(batch):
+                span = offsets[row]
+                # Real pieces cover characters; padding and [CLS]/[SEP] cover none.
+                keep = (span[:, 1] > span[:, 0]).nonzero().squeeze(-1)
+                out[i] = PassageStates(
+                    vector=pooled[row].numpy().astype(np.float32),
+                    token_states=hidden[row, keep].numpy().astype(np.float16),
+                    offsets=span[keep].numpy().astype(np.int32),
+                )
+        return [o for o in out if o is not None]
 
 
 def resolve_model_path(name: str) -> Path:

@@ -1,0 +1,60 @@
+"""`accordingto train ...`: training the learned parts from annotated data."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated, Optional
+
+import typer
+
+train_app = typer.Typer(help="Train the learned parts from annotated data.", no_args_is_help=True)
+
+
+@train_app.callback()
+def _group() -> None:
+    """Train the learned parts from annotated data."""
+
+
+@train_app.command()
+def attribution(
+    data_dir: Annotated[Path, typer.Argument(help="PolNeAR folder (metadata.tsv, train/, dev/)")],
+    out: Annotated[
+        Optional[Path],  # noqa: UP045 - typer needs Optional on 3.11
+        typer.Option(help="where to write the weights (default: the shipped tagger's file)"),
+    ] = None,
+    epochs: Annotated[int, typer.Option(min=1, max=100)] = 6,
+    seed: Annotated[int, typer.Option()] = 13,
+    rules: Annotated[
+        bool, typer.Option(help="read the rule-based extractor's output as evidence")
+    ] = True,
+    cache_dir: Annotated[
+        Optional[Path],  # noqa: UP045
+        typer.Option(
+            help="keep parsed and encoded articles here between runs (default: ~/.cache/accordingto/attribution)"
+        ),
+    ] = None,
+    limit: Annotated[
+        Optional[int],  # noqa: UP045
+        typer.Option(min=1, help="articles per split, for a quick trial"),
+    ] = None,
+) -> None:
+    """Train the attribution tagger on PolNeAR train, choosing the epoch on dev."""
+    import torch
+
+    from eval.polnear import PolnearFormatError
+    from indexer.attribution.model import WEIGHTS
+    from indexer.attribution.train import TrainOptions, train
+
+    torch.set_num_threads(max(torch.get_num_threads(), 1))
+    cache = cache_dir or Path.home() / ".cache" / "accordingto" / "attribution"
+    options = TrainOptions(epochs=epochs, seed=seed, use_rules=rules, limit=limit)
+    try:
+        meta = train(data_dir, out or WEIGHTS, options, cache_dir=cache)
+    except PolnearFormatError as exc:
+        typer.secho(f"error: {exc}", fg=typer.colors.RED, err=True)
+        raise typer.Exit(code=1) from exc
+    dev = meta.get("dev", {})
+    typer.echo(
+        f"saved {out or WEIGHTS} (epoch {meta['best_epoch']}; dev content P "
+        f"{dev.get('precision')} R {dev.get('recall')} F1 {dev.get('f1')}; {meta['seconds']} s)"
+    )

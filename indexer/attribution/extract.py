@@ -1,0 +1,105 @@
+"""Claims from the learned tagger: tagged spans become the same `Claim` records the rules
+give, with claimants resolved and reporting chains added by the same code."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from functools import lru_cache
+from pathlib import Path
+
+from spacy.tokens import Doc
+
+from indexer.attribution.features import ArticleFeatures, RuleSpans, Vocab, article_features
+from indexer.attribution.model import WEIGHTS, AttributionTagger, FoundAttribution
+from indexer.claims import (
+    Found,
+    find_claims,
+    kind_of,
+    outside_front_matter,
+    resolve_claims,
+)
+from indexer.embed import PassageStates
+from indexer.models import Article, Chunk, Claim, Sentence
+
+EXTRACTORS = ("model", "rules")
+
+
+@lru_cache(maxsize=2)
+def load_tagger(path: Path = WEIGHTS) -> AttributionTagger:
+    """The shipped tagger (or the one at `path`), loaded once."""
+    return AttributionTagger.load(path)
+
+
+@dataclass(frozen=True)
+class Parsed:
+    """One article as the indexer has it before claims: its parse, sentences, chunks and
+    the rules' attributions (evidence for the tagger, and the claims when it is off)."""
+
+    article: Article
+    doc: Doc
+    sentences: list[Sentence]
+    chunks: list[Chunk]
+    rules: list[Found]
+
+
+def parsed(doc: Doc, article: Article, sentences: list[Sentence], chunks: list[Chunk]) -> Parsed:
+    return Parsed(article, doc, sentences, chunks, find_claims(doc, article.text))
+
+
+def rule_spans(found: Sequence[Found]) -> list[RuleSpans]:
+    return [
+        (f.cue, f.content, (f.subject.start_char, f.subject.end_char) if f.subject else None)
+        for f in found
+    ]
+
+
+def features_of(
+    items: Sequence[Parsed], passages: Sequence[Sequence[PassageStates]], vocab: Vocab
+) -> list[ArticleFeatures]:
+    """The tagger's rows for each article, from its chunks' encoder states."""
+    return [
+        article_features(p.doc, p.chunks, states, rule_spans(p.rules), vocab)
+        for p, states in zip(items, passages, strict=True)
+    ]
+
+
+def tagged_claims(
+    tagger: AttributionTagger,
+    items: Sequence[Parsed],
+    passages: Sequence[Sequence[PassageStates]],
+) -> list[list[Claim]]:
+    """The claims of each article by the tagger, batched over articles."""
+    found = tagger.predict(features_of(items, passages, tagger.vocab))
+    return [to_claims(p, f) for p, f in zip(items, found, strict=True)]
+
+
+def to_claims(item: Parsed, tagged: Sequence[FoundAttribution]) -> list[Claim]:
+    """Tagged spans as resolved claims. The tagger gives spans, not parse roles: the
+    source span's parse gives the claimant to resolve, and where the rules found the
+    same cue they also know whom it was told to ("told Reuters"), which is kept."""
+    doc, text = item.doc, item.article.text
+    by_cue = {f.cue: f for f in item.rules}
+    found: list[Found] = []
+    for t in tagged:
+        subject = (
+            doc.char_span(t.source[0], t.source[1], alignment_mode="expand")
+            if t.source is not None
+            else None
+        )
+        rule = by_cue.get(t.cue)
+        found.append(
+            Found(
+                cue=t.cue,
+                content=t.content,
+                kind=kind_of(doc, t.cue, t.content, text),
+                subject=subject,
+                addressee=rule.addressee if rule is not None else None,
+            )
+        )
+    return resolve_claims(outside_front_matter(found, doc, text), doc, item.sentences, item.article)
+
+
+def rule_claims(item: Parsed) -> list[Claim]:
+    """The rules' claims for an article (the extractor when the tagger is off)."""
+    return resolve_claims(item.rules, item.doc, item.sentences, item.article)
