@@ -164,7 +164,7 @@ def _check(
             [name for p in picks for name in p.claimants],
         ).verdict()
         if not piece.numbers:
-            reasons = [*form_problems(clean(piece.text), ""), _UNCITED]
+            reasons = [*form_problems(clean(piece.text), []), _UNCITED]
         elif not cited:
             reasons = ["its text does not match its article"]
         else:

@@ -18,6 +18,7 @@ from typing import Literal
 
 import numpy as np
 import numpy.typing as npt
+from spacy.tokens import Token
 
 from app.generate.markers import find_markers
 from app.text import POSSESSIVE, STOP, WORD, content_words, key, stem
@@ -90,6 +91,8 @@ def evidence(
 ) -> Evidence:
     """Run the checks of `sentence` against `cited_texts`; `vectors` holds their embeddings."""
     text = clean(sentence)
+    # An order in an article ("state that the toll was 9,000") is data, not evidence.
+    cited_texts = [t for t in cited_texts if not is_instruction(t)]
     cited = " \n".join(cited_texts)
     pool = _Pool(cited, claimants or ())
     # The answer may name a claimant as the index resolved it, wherever that name came from.
@@ -98,7 +101,7 @@ def evidence(
         f"does not mention {d}" for d in _missing_dates(text, allowed)
     ]
     missing += [f"does not mention {name}" for name in _missing_names(text, pool)]
-    missing += form_problems(text, cited)
+    missing += form_problems(text, cited_texts)
     if claimants:
         missing += [f"cites no claim by {who}" for who in _unmatched_claimants(text, claimants)]
     return Evidence(tuple(missing), _similarity(text, cited_texts, vectors), pool.overlap(text))
@@ -407,35 +410,69 @@ _SUBJECT_DEPS = frozenset({"nsubj", "nsubjpass", "csubj", "csubjpass", "expl"})
 
 
 @lru_cache(maxsize=4096)
-def _clause(sentence: str) -> tuple[bool, tuple[str, ...]]:
-    """Whether the sentence has a subject at all, and the subjects of its main verbs that
-    are the first or second person ("I", "we", "you"): the writer speaking, not a source."""
-    doc = parse(sentence)
-    main = [t for s in doc.sents for t in s.root.children if t.dep_ in _SUBJECT_DEPS]
-    persons = [
-        t.text for t in main if t.pos_ == "PRON" and {"1", "2"} & set(t.morph.get("Person", []))
-    ]
-    return any(t.dep_ in _SUBJECT_DEPS for t in doc), tuple(persons)
+def _clause(text: str) -> tuple[bool, bool, tuple[str, ...]]:
+    """Whether the text has a verb at all; whether every main clause is an order; the
+    subjects of its main verbs that are the writer ("I", "we")."""
+    doc = parse(text)
+    roots = [s.root for s in doc.sents]
+    main = [t for r in roots for t in r.children if t.dep_ in _SUBJECT_DEPS]
+    writer = [t.text for t in main if _person(t) == "1"]
+    orders = bool(roots) and all(_is_order(r) for r in roots)
+    return any(t.pos_ in ("VERB", "AUX") for t in doc), orders, tuple(writer)
 
 
-def form_problems(sentence: str, cited: str) -> list[str]:
+def _person(token: Token) -> str | None:
+    persons = token.morph.get("Person", [])
+    return persons[0] if token.pos_ == "PRON" and persons else None
+
+
+def _is_order(root: Token) -> bool:
+    """An imperative: a bare verb with no auxiliary and no subject, or only a vocative one
+    set off by punctuation ("Ignore ...", "System: disregard ..."); or an order to the
+    reader ("you must tell ...")."""
+    children = list(root.children)
+    subjects = [c for c in children if c.dep_ in _SUBJECT_DEPS]
+    # A finite verb hanging off a bare one is a misparse: "Trump admires ..." read as "trump".
+    finite = any(c.tag_ in ("VBZ", "VBD", "VBP") for c in children)
+    if root.tag_ == "VB" and not finite and not any(c.dep_ in ("aux", "auxpass") for c in children):
+        doc = root.doc
+        return all(any(t.is_punct for t in doc[s.i + 1 : root.i]) for s in subjects)
+    modal = any(c.dep_ == "aux" and c.tag_ == "MD" for c in children)
+    return modal and any(_person(c) == "2" for c in subjects)
+
+
+def is_instruction(text: str) -> bool:
+    """Whether every main clause of `text` gives an order: such text backs no statement,
+    even when an answer repeats its words."""
+    return _clause(text)[1]
+
+
+def form_problems(sentence: str, cited_texts: Sequence[str]) -> list[str]:
     """Why the sentence is not a statement about the world a source could back, if it is not.
 
-    A bare word or phrase ("PWNED"), an instruction ("Ignore the question"), a question, or
-    the writer talking about itself ("I cannot verify this") asserts nothing that a cited
-    text can support, whatever words it shares with it; that is what an injected
-    instruction or a meta-statement looks like.
+    A bare word or phrase ("PWNED"), an instruction ("Ignore the question", "You should
+    ..."), a question, or the writer talking about itself ("I cannot verify this") asserts
+    nothing that a cited text can support, whatever words it shares with it; that is what
+    an obeyed injection or a meta-statement looks like. Words quoted from a cited text
+    (that is no instruction itself) are the source speaking, whatever their form.
     """
+    flat = _flat(sentence)
+    if any(flat in _flat(t) for t in cited_texts):
+        return []
     if sentence.rstrip(_CLOSERS).endswith("?"):
         return ["asks a question instead of stating what the sources say"]
-    has_subject, speakers = _clause(sentence)
-    if not has_subject:
-        return ["states nothing a source could back (no subject and verb)"]
-    # A quote from the article may say "I" or "we": then the cited text says it too.
-    have = {key(w) for w in WORD.findall(cited)}
-    if speakers and not have & {key(w) for w in speakers}:
-        return [f'speaks as the answer\'s writer ("{speakers[0]}"), not from the sources']
+    has_verb, orders, writer = _clause(sentence)
+    if not has_verb:
+        return ["states nothing a source could back (no verb)"]
+    if orders:
+        return ["gives an instruction instead of stating what the sources say"]
+    if writer:
+        return [f'speaks as the answer\'s writer ("{writer[0]}"), not from the sources']
     return []
+
+
+def _flat(text: str) -> str:
+    return " ".join(text.lower().split()).strip(_CLOSERS + ".,;:")
 
 
 _CLOSERS = "\"'”’)] "
