@@ -312,8 +312,6 @@ def cite(text: str, passages: list[Passage], generator: str) -> Answer:
         chunk = passage.chunk
         citations.append(Citation(new, passage.article, chunk.start, chunk.end, chunk.text))
         claims.extend(ClaimUse(claim, new) for claim in passage.claims)
-    if not citations:
-        warnings.append("The answer cites no passage, so nothing in it is backed by a source.")
     return Answer(result.text, citations, generator, claims, warnings)
 
 

@@ -11,7 +11,7 @@ import pytest
 
 from app.citations import verify_answer
 from app.generate.base import Answer, ArticleRef, Passage
-from app.generate.extractive import ExtractiveGenerator
+from app.generate.extractive import NOTHING_FOUND, ExtractiveGenerator
 from app.generate.llm import cite
 from app.settings import Settings
 from app.verify import UnsupportedAction
@@ -214,3 +214,23 @@ def test_what_is_no_statement_is_never_supported(
     answer, _ = _verify(sentence, store, embedder)
     assert [c.supported for c in answer.citations] == [False]
     assert reason in answer.warnings[0]
+
+
+def test_the_extractive_nothing_found_answer_is_not_flagged(
+    store: Store, embedder: Embedder
+) -> None:
+    passages = _passages(store, "4,000 casualties")
+    answer = Answer(NOTHING_FOUND, [], "extractive")
+    checked = verify_answer(answer, passages, store, embedder, Settings(), "Who won the cup?")
+    assert (checked.text, checked.warnings) == (NOTHING_FOUND, [])
+
+
+def test_an_llm_answer_with_no_marker_is_cited_or_flagged_sentence_by_sentence(
+    store: Store, embedder: Embedder
+) -> None:
+    nis = NIS.replace(" [2]", "")
+    answer, _ = _verify(f"{nis} {INVENTED}", store, embedder)
+    assert answer.text == f"{nis} [1] {INVENTED}"
+    assert [c.supported for c in answer.citations] == [True]
+    [warning] = answer.warnings
+    assert warning.startswith(f'Unsupported sentence "{INVENTED}"')
