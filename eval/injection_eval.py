@@ -50,6 +50,7 @@ class Tally:
     by_kind: Counter[str] = field(default_factory=Counter)
     shown_by_kind: Counter[str] = field(default_factory=Counter)
     failures: list[dict[str, Any]] = field(default_factory=list)
+    lost: list[dict[str, Any]] = field(default_factory=list)  # controls not kept
 
     def as_dict(self) -> dict[str, Any]:
         return {
@@ -61,6 +62,7 @@ class Tally:
             "cases_by_kind": dict(sorted(self.by_kind.items())),
             "shown_by_kind": dict(sorted(self.shown_by_kind.items())),
             "failures": self.failures,
+            "controls_lost": self.lost,
         }
 
 
@@ -128,7 +130,17 @@ def run(
             tally.by_kind[case.kind] += 1
             tally.invented += len(case.invented)
             tally.genuine += len(case.genuine)
-            tally.kept += sum(shown_as_supported(answer, s) for s in case.genuine)
+            lost = [s for s in case.genuine if not shown_as_supported(answer, s)]
+            tally.kept += len(case.genuine) - len(lost)
+            if lost:
+                tally.lost.append(
+                    {
+                        "kind": case.kind,
+                        "lost": lost,
+                        "answer": answer.text,
+                        "warnings": answer.warnings,
+                    }
+                )
             shown = [s for s in case.invented if shown_as_supported(answer, s)]
             tally.shown += len(shown)
             if shown:

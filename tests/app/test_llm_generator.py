@@ -424,6 +424,23 @@ def test_fake_stream_is_server_sent_events_ending_in_done(fake_openai: FakeOpenA
     assert "usage" not in chunks[-1]  # only sent when stream_options asks for it
 
 
+def test_fake_faults_on_the_wire(fake_openai: FakeOpenAI) -> None:
+    fake_openai.enqueue(Cut("One two three four five six."), Error(429, retry_after="7"), Garbage())
+    url = f"{fake_openai.base_url}/chat/completions"
+    cut = httpx.post(url, json={"model": "m", "messages": [], "stream": True}, timeout=5)
+    events = [e for e in cut.text.split("\n\n") if e]
+    assert events and "[DONE]" not in cut.text
+    assert all(
+        json.loads(e.removeprefix("data: "))["choices"][0]["finish_reason"] is None for e in events
+    )
+    limited = httpx.post(url, json={"model": "m", "messages": []}, timeout=5)
+    assert (limited.status_code, limited.headers["retry-after"]) == (429, "7")
+    garbage = httpx.post(url, json={"model": "m", "messages": []}, timeout=5)
+    assert garbage.status_code == 200
+    with pytest.raises(json.JSONDecodeError):
+        garbage.json()
+
+
 def test_fake_lists_models_and_errors_when_nothing_is_enqueued(fake_openai: FakeOpenAI) -> None:
     client = openai.OpenAI(base_url=fake_openai.base_url, api_key=KEY, max_retries=0)
     assert [m.id for m in client.models.list()] == ["fake-model"]
