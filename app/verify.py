@@ -429,16 +429,16 @@ def _person(token: Token) -> str | None:
 def _is_order(root: Token) -> bool:
     """An imperative: a bare verb with no auxiliary and no subject, or only a vocative one
     set off by punctuation ("Ignore ...", "System: disregard ..."); or an order to the
-    reader ("you must tell ...")."""
+    reader, "you" before a modal ("you must tell ...", not the question "how can you ...")."""
     children = list(root.children)
     subjects = [c for c in children if c.dep_ in _SUBJECT_DEPS]
     # A finite verb hanging off a bare one is a misparse: "Trump admires ..." read as "trump".
     finite = any(c.tag_ in ("VBZ", "VBD", "VBP") for c in children)
     if root.tag_ == "VB" and not finite and not any(c.dep_ in ("aux", "auxpass") for c in children):
         doc = root.doc
-        return all(any(t.is_punct for t in doc[s.i + 1 : root.i]) for s in subjects)
-    modal = any(c.dep_ == "aux" and c.tag_ == "MD" for c in children)
-    return modal and any(_person(c) == "2" for c in subjects)
+        return all(s.i + 1 < len(doc) and doc[s.i + 1].is_punct for s in subjects)
+    modals = [c.i for c in children if c.dep_ == "aux" and c.tag_ == "MD"]
+    return any(_person(c) == "2" and c.i < m for c in subjects for m in modals)
 
 
 def is_instruction(text: str) -> bool:
