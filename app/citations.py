@@ -3,7 +3,8 @@
 Every answer sentence is checked: (a) each [n] is a citation that quotes its article
 exactly; then the checks of app/verify.py against the text it cites. A sentence without
 a citation is given one when a passage the answer had backs it, and is unsupported
-otherwise. Passage text is data: the verifier reads markers only in the answer.
+otherwise. Passage text is data: "[n]" inside text the answer quotes from an article is
+not a citation.
 
 A citation that quotes several sentences (the LLM cites whole passages) is narrowed to
 the sentences that back the answer. A citation keeps its number even when several answer
@@ -19,7 +20,7 @@ from dataclasses import dataclass, replace
 
 from app.generate.base import Answer, Citation, ClaimUse, Passage
 from app.generate.extractive import ExtractiveGenerator
-from app.generate.markers import compact, renumber
+from app.generate.markers import compact, defuse, find_markers, renumber
 from app.settings import Settings, get_settings
 from app.verify import (
     Piece,
@@ -125,7 +126,7 @@ def _check(
 ) -> tuple[Answer, list[Piece]]:
     """The answer with every citation checked and narrowed, a citation added to every
     uncited sentence a passage backs, and its unsupported sentences."""
-    answer, dropped = _renumbered(check_offsets(answer, store))
+    answer, dropped = _renumbered(check_offsets(_quoted_as_data(answer), store))
     warnings = list(answer.warnings)
     if dropped:
         warnings.append(
@@ -183,6 +184,16 @@ def _check(
         if _inside(u.claim, next(c for c in citations if c.n == u.citation))
     ]
     return replace(answer, citations=citations, claims=claims, warnings=warnings), unsupported
+
+
+def _quoted_as_data(answer: Answer) -> Answer:
+    """The answer with "[n]" inside text it quotes from an article written "(n)": the
+    article's brackets are not the answer's citations (an extractive answer quotes whole
+    sentences)."""
+    text = answer.text
+    for quote in dict.fromkeys(c.quote for c in answer.citations if find_markers(c.quote)):
+        text = text.replace(quote, defuse(quote))
+    return replace(answer, text=text) if text != answer.text else answer
 
 
 _UNCITED = "it cites no passage, and no passage the answer was given backs it"

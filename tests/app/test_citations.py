@@ -15,8 +15,10 @@ from app.generate.extractive import NOTHING_FOUND, ExtractiveGenerator
 from app.generate.llm import cite
 from app.settings import Settings
 from app.verify import UnsupportedAction
+from indexer.build import BuildOptions, update_index
 from indexer.embed import Embedder
 from indexer.index import Index
+from indexer.models import Article
 from indexer.store import ArticleFilter, Store
 from tests.app.test_verify import ZELENSKY
 
@@ -234,3 +236,35 @@ def test_an_llm_answer_with_no_marker_is_cited_or_flagged_sentence_by_sentence(
     assert [c.supported for c in answer.citations] == [True]
     [warning] = answer.warnings
     assert warning.startswith(f'Unsupported sentence "{INVENTED}"')
+
+
+@pytest.fixture(scope="module")
+def bracketed(tmp_path_factory: pytest.TempPathFactory, embedder: Embedder) -> Iterator[Store]:
+    """An index of one article whose own text carries "[2]" and "[1]"."""
+    text = (
+        "Officials said the steel plant in Avdiivka closed [2] after the shelling.\n\n"
+        "Workers were sent home on Monday, the plant's owner said [1]."
+    )
+    index_dir = tmp_path_factory.mktemp("bracketed")
+    article = Article("bracketed", "Plant closes", text, "Wire", "2025-03-01")
+    update_index(index_dir, embedder, [article], options=BuildOptions())
+    index = Index.open(index_dir, "all-MiniLM-L6-v2")
+    yield index.store
+    index.close()
+
+
+def test_brackets_inside_quoted_article_text_are_not_citations(
+    bracketed: Store, embedder: Embedder
+) -> None:
+    [chunk] = bracketed.chunks(bracketed.chunk_ids(ArticleFilter()).tolist()).values()
+    ref = ArticleRef("bracketed", "Plant closes", "Wire", "2025-03-01", None)
+    sentences = bracketed.sentences("bracketed")
+    passages = [Passage(1, chunk, ref, sentences, [], 1.0)]
+    answer = ExtractiveGenerator(embedder, 0.0, 2).generate("Why did the plant close?", passages)
+    checked = verify_answer(answer, passages, bracketed, embedder, Settings(), "")
+    assert "[2]" in answer.text  # as the extractive generator quoted it
+    assert "closed (2) after the shelling. [1]" in checked.text
+    assert [c.n for c in checked.citations] == [1]
+    assert "[2]" in checked.citations[0].quote  # the quote stays the article's exact text
+    assert all(c.supported for c in checked.citations), checked.warnings
+    assert not any("cited nothing" in w for w in checked.warnings)
