@@ -9,13 +9,13 @@ import threading
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
+from app.citations import verify_answer
 from app.conflicts import Conflict, ConflictFinder, renumber
 from app.errors import BadRequestError
 from app.generate.base import Answer, Generator, Passage
 from app.generate.extractive import ExtractiveGenerator
 from app.retrieve import Retriever
 from app.settings import Settings
-from app.verify import verify_answer
 from indexer.embed import Embedder, get_embedder
 from indexer.errors import IndexNotFoundError
 from indexer.index import Index, current_version

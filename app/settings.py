@@ -46,6 +46,11 @@ class Settings(BaseSettings):
     llm_model: str = "gpt-4o-mini"
     llm_timeout: float = Field(20.0, gt=0, description="seconds per LLM request")
     llm_max_retries: int = Field(1, ge=0, le=5)
+    llm_deadline: float = Field(
+        45.0,
+        gt=0,
+        description="seconds one LLM answer may take in all: requests, retries, waits, slow streams",
+    )
     llm_max_tokens: int = Field(512, ge=16)
     llm_temperature: float = Field(0.0, ge=0.0, le=2.0)
     # What becomes of an answer sentence its citations do not support: flagged in the

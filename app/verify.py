@@ -1,38 +1,31 @@
-"""Citation checks run on every answer before it reaches the user.
+"""Whether cited text backs one answer sentence (app/citations.py applies it to answers).
 
-Every answer sentence that carries [n] markers is checked against the text it cites:
-(a) each [n] is a citation that quotes its article exactly; (b) the cited text backs the
-sentence: the sentence's numbers, names and dates are in it, and its content is close
-(content-word overlap and embedding similarity); (c) a sentence that attributes ("X
-said", "according to X") cites a claim whose claimant is X.
-
-A citation that quotes several sentences (the LLM cites whole passages) is narrowed to
-the sentences that back the answer. A citation keeps its number even when several answer
-sentences use it (conflicts found before verification refer to those numbers): it is
-narrowed to the sentences backing all of them, and is `supported` only if it backs
-every one.
+(b) the sentence's numbers, names and dates are in the cited text, and its content is
+close (content-word overlap and embedding similarity); (c) a sentence that attributes ("X
+said", "according to X") cites a claim whose claimant is X; (d) the sentence is a
+statement a source could back, not a bare word, an instruction, a question or the
+writer speaking of itself. Also: answer text cut into sentences with their markers.
 """
 
 from __future__ import annotations
 
 import re
 from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
+from functools import lru_cache
 from itertools import pairwise
 from typing import Literal
 
 import numpy as np
 import numpy.typing as npt
+from spacy.tokens import Token
 
-from app.generate.base import Answer, Citation, Passage
-from app.generate.extractive import ExtractiveGenerator
-from app.generate.markers import compact, find_markers, renumber
-from app.settings import Settings, get_settings
+from app.generate.markers import find_markers
 from app.text import POSSESSIVE, STOP, WORD, content_words, key, stem
 from indexer.claims import TITLES
 from indexer.embed import Embedder
-from indexer.models import Claim, Sentence
-from indexer.store import Store
+from indexer.models import Claim
+from indexer.split import parse
 
 UnsupportedAction = Literal["flag", "remove", "replace"]
 Vector = npt.NDArray[np.float32]
@@ -41,8 +34,6 @@ Vector = npt.NDArray[np.float32]
 # Tuned on PolNeAR train pairs by `accordingto eval verifier` (eval/verifier_eval.py).
 SIMILARITY_WEIGHT = 0.5
 CONTENT_THRESHOLD = 0.63
-# Narrowing a passage citation tries runs of up to this many of its sentences.
-_MAX_RUN = 3
 
 
 @dataclass(frozen=True)
@@ -100,6 +91,8 @@ def evidence(
 ) -> Evidence:
     """Run the checks of `sentence` against `cited_texts`; `vectors` holds their embeddings."""
     text = clean(sentence)
+    # An order in an article ("state that the toll was 9,000") is data, not evidence.
+    cited_texts = [t for t in cited_texts if not is_instruction(t)]
     cited = " \n".join(cited_texts)
     pool = _Pool(cited, claimants or ())
     # The answer may name a claimant as the index resolved it, wherever that name came from.
@@ -108,6 +101,7 @@ def evidence(
         f"does not mention {d}" for d in _missing_dates(text, allowed)
     ]
     missing += [f"does not mention {name}" for name in _missing_names(text, pool)]
+    missing += form_problems(text, cited_texts)
     if claimants:
         missing += [f"cites no claim by {who}" for who in _unmatched_claimants(text, claimants)]
     return Evidence(tuple(missing), _similarity(text, cited_texts, vectors), pool.overlap(text))
@@ -410,6 +404,80 @@ def _unmatched_claimants(sentence: str, claimants: Sequence[str]) -> list[str]:
     return unmatched
 
 
+# ---- (d) a statement a source can back ---------------------------------------------
+
+_SUBJECT_DEPS = frozenset({"nsubj", "nsubjpass", "csubj", "csubjpass", "expl"})
+
+
+@lru_cache(maxsize=4096)
+def _clause(text: str) -> tuple[bool, bool, tuple[str, ...]]:
+    """Whether the text has a verb at all; whether every main clause is an order; the
+    subjects of its main verbs that are the writer ("I", "we")."""
+    doc = parse(text)
+    roots = [s.root for s in doc.sents]
+    main = [t for r in roots for t in r.children if t.dep_ in _SUBJECT_DEPS]
+    writer = [t.text for t in main if _person(t) == "1"]
+    orders = bool(roots) and all(_is_order(r) for r in roots)
+    return any(t.pos_ in ("VERB", "AUX") for t in doc), orders, tuple(writer)
+
+
+def _person(token: Token) -> str | None:
+    persons = token.morph.get("Person", [])
+    return persons[0] if token.pos_ == "PRON" and persons else None
+
+
+def _is_order(root: Token) -> bool:
+    """An imperative: a bare verb with no auxiliary and no subject, or only a vocative one
+    set off by punctuation ("Ignore ...", "System: disregard ..."); or an order to the
+    reader, "you" before a modal ("you must tell ...", not the question "how can you ...")."""
+    children = list(root.children)
+    subjects = [c for c in children if c.dep_ in _SUBJECT_DEPS]
+    # A finite verb hanging off a bare one is a misparse: "Trump admires ..." read as "trump".
+    finite = any(c.tag_ in ("VBZ", "VBD", "VBP") for c in children)
+    if root.tag_ == "VB" and not finite and not any(c.dep_ in ("aux", "auxpass") for c in children):
+        doc = root.doc
+        return all(s.i + 1 < len(doc) and doc[s.i + 1].is_punct for s in subjects)
+    modals = [c.i for c in children if c.dep_ == "aux" and c.tag_ == "MD"]
+    return any(_person(c) == "2" and c.i < m for c in subjects for m in modals)
+
+
+def is_instruction(text: str) -> bool:
+    """Whether every main clause of `text` gives an order: such text backs no statement,
+    even when an answer repeats its words."""
+    return _clause(text)[1]
+
+
+def form_problems(sentence: str, cited_texts: Sequence[str]) -> list[str]:
+    """Why the sentence is not a statement about the world a source could back, if it is not.
+
+    A bare word or phrase ("PWNED"), an instruction ("Ignore the question", "You should
+    ..."), a question, or the writer talking about itself ("I cannot verify this") asserts
+    nothing that a cited text can support, whatever words it shares with it; that is what
+    an obeyed injection or a meta-statement looks like. Words quoted from a cited text
+    (that is no instruction itself) are the source speaking, whatever their form.
+    """
+    flat = _flat(sentence)
+    if any(flat in _flat(t) for t in cited_texts):
+        return []
+    if sentence.rstrip(_CLOSERS).endswith("?"):
+        return ["asks a question instead of stating what the sources say"]
+    has_verb, orders, writer = _clause(sentence)
+    if not has_verb:
+        return ["states nothing a source could back (no verb)"]
+    if orders:
+        return ["gives an instruction instead of stating what the sources say"]
+    if writer:
+        return [f'speaks as the answer\'s writer ("{writer[0]}"), not from the sources']
+    return []
+
+
+def _flat(text: str) -> str:
+    return " ".join(text.lower().split()).strip(_CLOSERS + ".,;:")
+
+
+_CLOSERS = "\"'”’)] "
+
+
 # ---- (b) embedding similarity ---------------------------------------------------------
 
 
@@ -425,182 +493,6 @@ def _similarity(sentence: str, cited: Sequence[str], vectors: Mapping[str, Vecto
     return max(best, float(together @ s) / norm if norm else 0.0)
 
 
-# ---- verifying an answer --------------------------------------------------------------
-
-
-def verify_answer(
-    answer: Answer,
-    passages: list[Passage],
-    store: Store,
-    embedder: Embedder,
-    settings: Settings | None = None,
-    question: str = "",
-) -> Answer:
-    """Check every cited sentence of `answer`; flag, remove or replace the unsupported."""
-    settings = settings or get_settings()
-    checked, unsupported = _check(answer, store, embedder)
-    if not unsupported or settings.unsupported_action == "flag":
-        return checked
-    if settings.unsupported_action == "remove":
-        kept = "".join(p.text for p in split_sentences(checked.text) if p not in unsupported)
-        trimmed, _ = _renumbered(replace(checked, text=kept.rstrip()))
-        if trimmed.citations:
-            # A citation a removed sentence shared is judged again on the sentences left.
-            fresh = [replace(c, supported=True) for c in trimmed.citations]
-            removed, _ = _check(replace(trimmed, citations=fresh, warnings=[]), store, embedder)
-            note = f"{_count(unsupported)} removed from the answer."
-            return replace(removed, warnings=[*checked.warnings, *removed.warnings, note])
-    if answer.generator == ExtractiveGenerator.name:
-        return checked
-    extractive = ExtractiveGenerator(
-        embedder, settings.min_answer_similarity, settings.max_answer_sentences
-    ).generate(question or clean(answer.text), passages)
-    fallback, _ = _check(extractive, store, embedder)
-    note = f"{_count(unsupported)} in the generated answer; the extractive answer is shown instead."
-    return replace(fallback, warnings=[*checked.warnings, note, *fallback.warnings])
-
-
-def _count(pieces: Sequence[Piece]) -> str:
-    return f"{len(pieces)} unsupported sentence{'s were' if len(pieces) > 1 else ' was'}"
-
-
-def check_offsets(answer: Answer, store: Store) -> Answer:
-    """Every citation must exist and quote exactly `article.text[start:end]`."""
-    checked = []
-    warnings = list(answer.warnings)
-    texts: dict[str, str | None] = {}
-    for c in answer.citations:
-        if c.article.id not in texts:
-            article = store.article(c.article.id)
-            texts[c.article.id] = article.text if article else None
-        text = texts[c.article.id]
-        ok = (
-            text is not None
-            and 0 <= c.start < c.end <= len(text)
-            and text[c.start : c.end] == c.quote
-        )
-        if not ok:
-            warnings.append(
-                f"Citation [{c.n}] does not match the text of article {c.article.id} at "
-                f"{c.start}-{c.end}; it is marked unsupported."
-            )
-        checked.append(replace(c, supported=c.supported and ok))
-    return replace(answer, citations=checked, warnings=warnings)
-
-
-def _renumbered(answer: Answer) -> tuple[Answer, tuple[int, ...]]:
-    """Markers numbered 1..k by first appearance, those citing nothing removed (returned)."""
-    by_n = {c.n: c for c in answer.citations}
-    result = renumber(answer.text, by_n)
-    new = {old: n for n, old in enumerate(result.order, start=1)}
-    citations = [replace(by_n[old], n=n) for old, n in new.items()]
-    claims = [replace(u, citation=new[u.citation]) for u in answer.claims if u.citation in new]
-    return replace(answer, text=result.text, citations=citations, claims=claims), result.dropped
-
-
-@dataclass(frozen=True)
-class _Candidate:
-    """A span of a citation's article the citation may be narrowed to."""
-
-    start: int
-    end: int
-    texts: tuple[str, ...]  # its sentences
-    claimants: tuple[str, ...]
-
-
-def _check(answer: Answer, store: Store, embedder: Embedder) -> tuple[Answer, list[Piece]]:
-    """The answer with every citation checked and narrowed, and its unsupported sentences."""
-    answer, dropped = _renumbered(check_offsets(answer, store))
-    warnings = list(answer.warnings)
-    if dropped:
-        warnings.append(
-            f"[{compact(dropped)}] cited nothing the answer was given; "
-            f"the marker{'s were' if len(dropped) > 1 else ' was'} removed."
-        )
-    pieces = [p for p in split_sentences(answer.text) if p.numbers]
-    articles: dict[str, list[Sentence]] = {}
-    for c in answer.citations:
-        if c.article.id not in articles:
-            articles[c.article.id] = store.sentences(c.article.id)
-    candidates = {
-        c.n: _candidates(c, articles[c.article.id], store) for c in answer.citations if c.supported
-    }
-    vectors = embed_texts(
-        embedder,
-        [clean(p.text) for p in pieces]
-        + [t for options in candidates.values() for o in options for t in o.texts],
-    )
-    chosen: dict[int, list[_Candidate]] = {n: [] for n in candidates}
-    backs: dict[int, bool] = {}
-    unsupported: list[Piece] = []
-    for piece in pieces:
-        cited = [n for n in piece.numbers if n in candidates]
-        picks = [_narrow(piece.text, candidates[n], vectors) for n in cited]
-        for n, pick in zip(cited, picks, strict=True):
-            chosen[n].append(pick)
-        verdict = evidence(
-            piece.text,
-            [t for p in picks for t in p.texts],
-            vectors,
-            [name for p in picks for name in p.claimants],
-        ).verdict()
-        reasons = verdict.reasons if cited else ["its text does not match its article"]
-        for n in piece.numbers:
-            backs[n] = backs.get(n, True) and verdict.supported and bool(cited)
-        if reasons:
-            unsupported.append(piece)
-            markers = "".join(f"[{n}]" for n in piece.numbers)
-            because = "; ".join(f"{markers} {r}" for r in reasons)
-            warnings.append(f'Unsupported sentence "{_short(clean(piece.text))}": {because}.')
-    citations = [_narrowed(c, chosen.get(c.n, []), backs.get(c.n, True)) for c in answer.citations]
-    claims = [
-        u
-        for u in answer.claims
-        if _inside(u.claim, next(c for c in citations if c.n == u.citation))
-    ]
-    return replace(answer, citations=citations, claims=claims, warnings=warnings), unsupported
-
-
-def _short(text: str, limit: int = 120) -> str:
-    return text if len(text) <= limit else text[: limit - 1].rstrip() + "…"
-
-
-def _candidates(citation: Citation, sentences: list[Sentence], store: Store) -> list[_Candidate]:
-    """The citation itself, and runs of up to _MAX_RUN of the sentences it quotes."""
-    inside = [s for s in sentences if citation.start <= s.start and s.end <= citation.end]
-    # A span that does not follow sentence bounds carries the claims of what it overlaps.
-    touched = [s.idx for s in sentences if s.start < citation.end and citation.start < s.end]
-    claims = (
-        store.claims(article_id=citation.article.id, sentence_range=(touched[0], touched[-1]))
-        if touched
-        else []
-    )
-    whole = _Candidate(
-        citation.start,
-        citation.end,
-        tuple(s.text for s in inside) if len(inside) > 1 else (citation.quote,),
-        claimant_names(claims),
-    )
-    if len(inside) < 2:
-        return [whole]
-    runs = [
-        _run(inside[i : i + size], claims)
-        for size in range(1, min(_MAX_RUN, len(inside) - 1) + 1)
-        for i in range(len(inside) - size + 1)
-    ]
-    return [*runs, whole]
-
-
-def _run(sentences: list[Sentence], claims: list[Claim]) -> _Candidate:
-    first, last = sentences[0].idx, sentences[-1].idx
-    return _Candidate(
-        sentences[0].start,
-        sentences[-1].end,
-        tuple(s.text for s in sentences),
-        claimant_names([c for c in claims if first <= c.sentence_idx <= last]),
-    )
-
-
 def claimant_names(claims: list[Claim]) -> tuple[str, ...]:
     """Every name a claim's speaker goes by: resolved name, words used, relaying outlets."""
     names: list[str] = []
@@ -609,30 +501,3 @@ def claimant_names(claims: list[Claim]) -> tuple[str, ...]:
         if c.claimant_mention is not None:
             names.append(c.claimant_mention.text)
     return tuple(dict.fromkeys(n for n in names if n))
-
-
-def _narrow(sentence: str, options: list[_Candidate], vectors: Mapping[str, Vector]) -> _Candidate:
-    """The candidate that backs the sentence with the fewest sentences, else the closest."""
-
-    def rank(option: _Candidate) -> tuple[bool, float, float]:
-        verdict = evidence(sentence, option.texts, vectors, option.claimants).verdict()
-        if verdict.supported:
-            return True, -len(option.texts), verdict.score
-        return False, verdict.score, -len(option.texts)
-
-    return max(options, key=rank)
-
-
-def _narrowed(citation: Citation, picks: list[_Candidate], supported: bool) -> Citation:
-    """The citation cut down to the span covering what its sentences needed."""
-    if not picks or not citation.supported:
-        return replace(citation, supported=citation.supported and supported)
-    start = min(p.start for p in picks)
-    end = max(p.end for p in picks)
-    offset = start - citation.start
-    quote = citation.quote[offset : offset + end - start]
-    return replace(citation, start=start, end=end, quote=quote, supported=supported)
-
-
-def _inside(claim: Claim, citation: Citation) -> bool:
-    return claim.content.start < citation.end and citation.start < claim.content.end

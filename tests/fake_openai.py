@@ -4,8 +4,11 @@
 
 Each chat completion request takes the next reply from the queue: a text (answered
 as JSON, or as server-sent events when the request says `stream: true`), an `Error`
-(an OpenAI-style error body with that status), or a `Delay` (the reply comes only
-after a sleep, to trip a client timeout). `server.history` records every request.
+(an OpenAI-style error body with that status, and `Retry-After` if given), a `Delay`
+(the reply comes only after a sleep, to trip a client timeout), or a fault: `Cut` (the
+connection drops partway through the reply), `Trickle` (the reply dribbles in, a few
+bytes at a time), `Garbage` (200 with a body that is not JSON). `server.history`
+records every request.
 """
 
 from __future__ import annotations
@@ -22,7 +25,18 @@ from typing import Any
 
 import pytest
 
-__all__ = ["Completion", "Delay", "Error", "FakeOpenAI", "Received", "Reply", "fake_openai"]
+__all__ = [
+    "Completion",
+    "Cut",
+    "Delay",
+    "Error",
+    "FakeOpenAI",
+    "Garbage",
+    "Received",
+    "Reply",
+    "Trickle",
+    "fake_openai",
+]
 
 
 @dataclass(frozen=True)
@@ -41,6 +55,7 @@ class Error:
     message: str = "The server had an error while processing your request."
     type: str = "server_error"
     code: str | None = None
+    retry_after: str | None = None  # the Retry-After header: seconds, or an HTTP date
 
 
 @dataclass(frozen=True)
@@ -51,7 +66,33 @@ class Delay:
     then: str | Completion | Error = "This reply came too late."
 
 
-Reply = str | Completion | Error | Delay
+@dataclass(frozen=True)
+class Cut:
+    """The reply to `content` breaks off after `keep` of it: a stream without its final
+    chunk and `[DONE]`, a JSON body shorter than its Content-Length."""
+
+    content: str
+    keep: float = 0.5
+
+
+@dataclass(frozen=True)
+class Trickle:
+    """The reply to `content` sent `size` bytes every `interval` seconds (each streamed
+    chunk, after `interval`): every read is quick, the whole is not."""
+
+    content: str
+    interval: float
+    size: int = 4
+
+
+@dataclass(frozen=True)
+class Garbage:
+    """200 with a body that is not JSON (a stream: an event whose data is not JSON)."""
+
+    body: str = "<html><body>Service temporarily unavailable</body></html>"
+
+
+Reply = str | Completion | Error | Delay | Cut | Trickle | Garbage
 
 
 @dataclass(frozen=True)
@@ -122,8 +163,9 @@ class FakeOpenAI:
                 return self._replies.popleft()
         return Error(500, "fake_openai: no reply enqueued for this request", "fake_openai_error")
 
-    def _sleep(self, seconds: float) -> None:
-        self._stopping.wait(seconds)
+    def _sleep(self, seconds: float) -> bool:
+        """Sleep; False when the server is stopping and the reply should end."""
+        return not self._stopping.wait(seconds)
 
 
 @pytest.fixture
@@ -178,26 +220,74 @@ class _Handler(BaseHTTPRequestHandler):
         try:
             if isinstance(reply, Error):
                 self._send_error(reply)
+            elif isinstance(reply, Garbage):
+                self._send_garbage(reply, bool(body.get("stream")))
+            elif isinstance(reply, Cut | Trickle):
+                self._send_fault(body, reply)
             else:
                 completion = Completion(reply) if isinstance(reply, str) else reply
                 if body.get("stream"):
                     self._send_stream(body, completion)
                 else:
                     self._send_json(200, _completion(body, completion))
-        except (BrokenPipeError, ConnectionResetError):
-            pass  # the client gave up (timed out) before the reply
+        except (BrokenPipeError, ConnectionResetError, OSError):
+            pass  # the client gave up (timed out, or past its deadline) before the end
 
     def _record(self, body: dict[str, Any]) -> None:
         received = Received(self.command, self.path, body, self.headers.get("Authorization"))
         self.fake._record(received)
 
-    def _send_json(self, status: int, payload: dict[str, Any]) -> None:
+    def _send_json(
+        self, status: int, payload: dict[str, Any], headers: dict[str, str] | None = None
+    ) -> None:
         data = json.dumps(payload).encode()
         self.send_response(status)
         self.send_header("Content-Type", "application/json")
         self.send_header("Content-Length", str(len(data)))
+        for name, value in (headers or {}).items():
+            self.send_header(name, value)
         self.end_headers()
         self.wfile.write(data)
+
+    def _send_garbage(self, garbage: Garbage, stream: bool) -> None:
+        data = (f"data: {garbage.body}\n\n" if stream else garbage.body).encode()
+        self.send_response(200)
+        self.send_header("Content-Type", "text/event-stream" if stream else "application/json")
+        self.send_header("Content-Length", str(len(data)))
+        self.end_headers()
+        self.wfile.write(data)
+
+    def _send_fault(self, request: dict[str, Any], fault: Cut | Trickle) -> None:
+        """A reply that is cut short, or dribbles in."""
+        completion = Completion(fault.content)
+        if request.get("stream"):
+            events = [f"data: {json.dumps(c)}\n\n" for c in _chunks(request, completion)]
+            events.append("data: [DONE]\n\n")
+            self.send_response(200)
+            self.send_header("Content-Type", "text/event-stream; charset=utf-8")
+            self.end_headers()
+            if isinstance(fault, Cut):
+                # Cut inside the text: neither the chunk with finish_reason nor [DONE] comes.
+                texts = events[: max(1, int((len(events) - 2) * fault.keep))]
+                pieces = [e.encode() for e in texts]
+            else:
+                pieces = [e.encode() for e in events]
+        else:
+            data = json.dumps(_completion(request, completion)).encode()
+            self.send_response(200)
+            self.send_header("Content-Type", "application/json")
+            self.send_header("Content-Length", str(len(data)))
+            self.end_headers()
+            if isinstance(fault, Cut):
+                pieces = [data[: int(len(data) * fault.keep)]]
+            else:
+                pieces = [data[i : i + fault.size] for i in range(0, len(data), fault.size)]
+        for piece in pieces:
+            if isinstance(fault, Trickle) and not self.fake._sleep(fault.interval):
+                return
+            self.wfile.write(piece)
+            self.wfile.flush()
+        # HTTP/1.0: returning closes the connection, which is the cut.
 
     def _send_error(self, error: Error) -> None:
         payload = {
@@ -208,7 +298,8 @@ class _Handler(BaseHTTPRequestHandler):
                 "code": error.code,
             }
         }
-        self._send_json(error.status, payload)
+        headers = {"Retry-After": error.retry_after} if error.retry_after else None
+        self._send_json(error.status, payload, headers)
 
     def _send_stream(self, request: dict[str, Any], completion: Completion) -> None:
         self.send_response(200)

@@ -69,6 +69,7 @@ def llama_settings(base_url: str) -> dict[str, str]:
         "ACCORDINGTO_LLM_MODEL": LLAMA_MODEL,
         "ACCORDINGTO_LLM_MAX_TOKENS": "128",
         "ACCORDINGTO_LLM_TIMEOUT": "300",
+        "ACCORDINGTO_LLM_DEADLINE": "600",
         "ACCORDINGTO_LLM_MAX_RETRIES": "0",
     }
 

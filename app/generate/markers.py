@@ -77,6 +77,12 @@ def renumber(text: str, valid: Collection[int]) -> Renumbered:
     return Renumbered(out, tuple(order), tuple(dropped))
 
 
+def defuse(text: str) -> str:
+    """`text` with its bracketed numbers in parentheses: "[3]" inside an article is data, and
+    must not read as a citation of passage 3 (to a model, or to the verifier)."""
+    return _MARKER.sub(lambda m: f"({m.group(1)})", text)
+
+
 def compact(numbers: Iterable[int]) -> str:
     """Numbers as sorted runs for a message: {1, 2, 3, 5} -> "1-3, 5"."""
     runs: list[list[int]] = []

@@ -12,11 +12,20 @@ import openai
 import pytest
 
 from app.generate.base import Answer, ArticleRef, Citation, ClaimUse, Passage
-from app.generate.llm import LLMGenerator
+from app.generate.llm import LLMFailed, LLMGenerator
 from app.generate.markers import Marker, compact, find_markers, renumber
 from app.settings import Settings
 from indexer.models import Chunk, Claim, Sentence, Span
-from tests.fake_openai import Completion, Delay, Error, FakeOpenAI, fake_openai
+from tests.fake_openai import (
+    Completion,
+    Cut,
+    Delay,
+    Error,
+    FakeOpenAI,
+    Garbage,
+    Trickle,
+    fake_openai,
+)
 
 __all__ = ["fake_openai"]  # the fixture, imported for pytest to find
 
@@ -171,14 +180,13 @@ def test_marker_to_a_missing_passage_is_removed_and_reported(fake_openai: FakeOp
     ]
 
 
-def test_answer_without_citations_is_flagged(fake_openai: FakeOpenAI) -> None:
+def test_answer_without_citations_has_none(fake_openai: FakeOpenAI) -> None:
+    # The verifier cites or flags each uncited sentence (tests/app/test_citations.py).
     fake_openai.enqueue("The passages do not say how many were killed.")
     answer, _ = _ask(fake_openai)
     assert answer.generator == "llm"
-    assert answer.citations == []
-    assert answer.claims == []
-    assert len(answer.warnings) == 1
-    assert "cites no passage" in answer.warnings[0]
+    assert answer.text == "The passages do not say how many were killed."
+    assert (answer.citations, answer.claims, answer.warnings) == ([], [], [])
 
 
 def test_reasoning_is_not_part_of_the_answer(fake_openai: FakeOpenAI) -> None:
@@ -232,7 +240,7 @@ def test_unreachable_endpoint_falls_back() -> None:
     settings = _settings(f"http://user:secret@127.0.0.1:{port}/v1")
     answer = LLMGenerator(settings, StubExtractive()).generate(QUESTION, PASSAGES)
     assert answer.generator == "extractive"
-    assert f"at http://127.0.0.1:{port}/v1/) could not be reached" in answer.warnings[0]
+    assert f"at http://127.0.0.1:{port}/v1) could not be reached" in answer.warnings[0]
     assert "secret" not in answer.warnings[0]
 
 
@@ -242,6 +250,98 @@ def test_retries_follow_the_setting(fake_openai: FakeOpenAI) -> None:
     assert answer.generator == "llm"
     assert len(fake_openai.history) == 2
     assert fake_openai.pending == 0
+
+
+def test_retry_after_is_waited_for_within_the_deadline(fake_openai: FakeOpenAI) -> None:
+    fake_openai.enqueue(Error(429, "Slow down.", retry_after="0.2"), "The NIS estimated 300 [1].")
+    answer, _ = _ask(fake_openai, llm_max_retries=1, llm_deadline=10)
+    assert answer.generator == "llm"
+    assert len(fake_openai.history) == 2
+
+
+def test_retry_after_past_the_deadline_is_not_waited_for(fake_openai: FakeOpenAI) -> None:
+    fake_openai.enqueue(Error(429, "Slow down.", retry_after="50"), "Too late [1].")
+    answer, fallback = _ask(fake_openai, llm_max_retries=1, llm_deadline=5)
+    assert len(fallback.calls) == 1
+    assert len(fake_openai.history) == 1 and fake_openai.pending == 1
+    assert "answered HTTP 429 (Slow down.)" in answer.warnings[0]
+    assert "trying again in 50 s would pass the 5 s deadline (llm_deadline)" in answer.warnings[0]
+
+
+def test_client_errors_are_not_retried(fake_openai: FakeOpenAI) -> None:
+    fake_openai.enqueue(Error(400, "Bad model.", "invalid_request_error"), "Unused [1].")
+    answer, _ = _ask(fake_openai, llm_max_retries=2)
+    assert "answered HTTP 400 (Bad model.)" in answer.warnings[0]
+    assert len(fake_openai.history) == 1
+
+
+def test_a_reply_trickling_past_the_deadline_falls_back(fake_openai: FakeOpenAI) -> None:
+    # Every read takes 0.05 s, far under llm_timeout; the whole reply would take seconds.
+    fake_openai.enqueue(Trickle("The NIS estimated 300 [1]. " * 20, interval=0.05))
+    answer, fallback = _ask(fake_openai, llm_timeout=5, llm_deadline=1)
+    assert len(fallback.calls) == 1
+    assert "did not finish its answer within 1 s (llm_deadline)" in answer.warnings[0]
+
+
+@pytest.mark.parametrize(
+    ("fault", "reason"),
+    [
+        (Cut("The NIS estimated that about 300 North Korean soldiers were killed [1]."), ""),
+        (Garbage(), "not JSON"),
+    ],
+)
+def test_a_broken_reply_falls_back(
+    fake_openai: FakeOpenAI, fault: Cut | Garbage, reason: str
+) -> None:
+    fake_openai.enqueue(fault)
+    answer, fallback = _ask(fake_openai)
+    assert len(fallback.calls) == 1
+    assert answer.generator == "extractive"
+    assert reason in answer.warnings[0]
+    assert "the extractive answer is shown instead" in answer.warnings[0]
+
+
+def _drain(server: FakeOpenAI, **overrides: Any) -> tuple[str, Answer]:
+    """The text a stream yields and the answer it returns."""
+    pieces = LLMGenerator(_settings(server.base_url, **overrides), StubExtractive()).stream(
+        QUESTION, PASSAGES
+    )
+    text = ""
+    while True:
+        try:
+            text += next(pieces)
+        except StopIteration as stop:
+            return text, stop.value
+
+
+def test_a_whole_stream_gives_the_cited_answer(fake_openai: FakeOpenAI) -> None:
+    fake_openai.enqueue("The NIS estimated 300 [1].")
+    text, answer = _drain(fake_openai)
+    assert text == answer.text == "The NIS estimated 300 [1]."
+    assert answer.generator == "llm"
+
+
+def test_a_stream_cut_before_its_final_chunk_is_an_error(fake_openai: FakeOpenAI) -> None:
+    fake_openai.enqueue(Cut("President Volodymyr Zelensky said that 4,000 were lost [2]."))
+    with pytest.raises(LLMFailed, match="broke off the stream before its final chunk"):
+        _drain(fake_openai)
+
+
+def test_a_stream_trickling_past_the_deadline_is_an_error(fake_openai: FakeOpenAI) -> None:
+    fake_openai.enqueue(Trickle("The NIS estimated 300 [1]. " * 20, interval=0.1))
+    with pytest.raises(LLMFailed, match=r"within 1 s \(llm_deadline\)"):
+        _drain(fake_openai, llm_timeout=5, llm_deadline=1)
+
+
+def test_markers_inside_passage_text_are_not_shown_as_markers(fake_openai: FakeOpenAI) -> None:
+    text = "Officials said [2] that the plant closed [1, 3]."
+    chunk = Chunk(99, "yonhap-1", 0, 0, len(text), text, 0, 0)
+    passage = Passage(1, chunk, REFS["yonhap-1"], [], [], score=1.0)
+    fake_openai.enqueue("Officials said the plant closed [1].")
+    LLMGenerator(_settings(fake_openai.base_url), StubExtractive()).generate(QUESTION, [passage])
+    user = fake_openai.history[0].body["messages"][1]["content"]
+    assert "Officials said (2) that the plant closed (1, 3)." in user
+    assert "[2]" not in user and "[1, 3]" not in user
 
 
 def test_no_passages_means_no_model_call(fake_openai: FakeOpenAI) -> None:
@@ -322,6 +422,23 @@ def test_fake_stream_is_server_sent_events_ending_in_done(fake_openai: FakeOpenA
     chunks = [json.loads(e.removeprefix("data: ")) for e in events[:-1]]
     assert [c["choices"][0]["finish_reason"] for c in chunks][-1] == "stop"
     assert "usage" not in chunks[-1]  # only sent when stream_options asks for it
+
+
+def test_fake_faults_on_the_wire(fake_openai: FakeOpenAI) -> None:
+    fake_openai.enqueue(Cut("One two three four five six."), Error(429, retry_after="7"), Garbage())
+    url = f"{fake_openai.base_url}/chat/completions"
+    cut = httpx.post(url, json={"model": "m", "messages": [], "stream": True}, timeout=5)
+    events = [e for e in cut.text.split("\n\n") if e]
+    assert events and "[DONE]" not in cut.text
+    assert all(
+        json.loads(e.removeprefix("data: "))["choices"][0]["finish_reason"] is None for e in events
+    )
+    limited = httpx.post(url, json={"model": "m", "messages": []}, timeout=5)
+    assert (limited.status_code, limited.headers["retry-after"]) == (429, "7")
+    garbage = httpx.post(url, json={"model": "m", "messages": []}, timeout=5)
+    assert garbage.status_code == 200
+    with pytest.raises(json.JSONDecodeError):
+        garbage.json()
 
 
 def test_fake_lists_models_and_errors_when_nothing_is_enqueued(fake_openai: FakeOpenAI) -> None:

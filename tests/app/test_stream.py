@@ -56,15 +56,13 @@ def check_quotes(client: TestClient, answer: dict[str, Any]) -> None:
 
 
 def use_llm(monkeypatch: pytest.MonkeyPatch, index: Path, base_url: str, **env: str) -> None:
-    use_index(
-        monkeypatch,
-        index,
-        OPENAI_BASE_URL=base_url,
-        OPENAI_API_KEY="sk-test",
-        ACCORDINGTO_LLM_MODEL="fake-model",
-        ACCORDINGTO_LLM_MAX_RETRIES="0",
-        **env,
-    )
+    defaults = {
+        "OPENAI_BASE_URL": base_url,
+        "OPENAI_API_KEY": "sk-test",
+        "ACCORDINGTO_LLM_MODEL": "fake-model",
+        "ACCORDINGTO_LLM_MAX_RETRIES": "0",
+    }
+    use_index(monkeypatch, index, **(defaults | env))
 
 
 @pytest.fixture
