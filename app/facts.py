@@ -1,0 +1,296 @@
+"""What the verifier, the conflict finder and the retriever read from text: figures (and
+what each one counts), dates, and the one stop-word list.
+
+Figures come from spaCy's CARDINAL, QUANTITY, MONEY and PERCENT entities, their values from
+text2num (words to numbers: "four thousand and twelve") plus the few forms it leaves alone
+(separators "4,000" = "4 000" = "4000", "a dozen", "two-thirds", "2.5 million"). What a
+figure counts is read from the parse: the noun it quantifies, the noun after "of" for a
+share, and the predicate it is the subject or object of ("300 were killed").
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from dataclasses import dataclass
+from datetime import date, datetime
+
+import dateparser
+from dateparser.search import search_dates
+from spacy.tokens import Doc, Span, Token
+from text_to_num import alpha2digit, text2num
+
+from app.text import STOP
+
+__all__ = ["STOP", "Figure", "dates", "figures", "numbers", "read_number"]
+
+FIGURE_LABELS = frozenset({"CARDINAL", "QUANTITY", "MONEY", "PERCENT"})
+
+# Bounds stated around a figure. These are the grammar of approximation in English, not a
+# topic list: "at least 50", "cannot be more than 5,000", "up to 3,000", "some 300".
+_BOUNDS = {  # "upper" first: "no more than" ends with "more than"
+    "upper": r"up to|at most|no more than|fewer than|less than|under|below|a maximum of|"
+    r"not more than|(?:can ?not|can't|could not|couldn't|cannot) be more than",
+    "lower": r"at least|more than|over|upwards of|in excess of|no fewer than|no less than|"
+    r"above|exceeding|as many as|a minimum of",
+    "approx": r"about|around|roughly|approximately|nearly|almost|some|an estimated|estimated|"
+    r"close to|more or less",
+}
+_BOUND_AT_START = {k: re.compile(rf"^(?:{v})\b\s*") for k, v in _BOUNDS.items()}
+_BOUND_AT_END = {k: re.compile(rf"\b(?:{v})\s*$") for k, v in _BOUNDS.items()}
+_APPROX_SLACK = 0.1
+_RANGE = re.compile(
+    r"^between\s+(?P<a>.+?)\s+and\s+(?P<b>.+)$|^(?P<c>[^-–]+?)\s*(?:\bto\b|-|–)\s*(?P<d>[^-–]+)$"
+)
+_SCALES = {"hundred": 1e2, "thousand": 1e3, "million": 1e6, "billion": 1e9, "trillion": 1e12}
+_SCALE = re.compile(rf"\b({'|'.join(_SCALES)})s?\b")
+_DIGITS = re.compile(r"(?<![\w.])\d{1,3}(?:[, ]\d{3})+(?![\d])|\d+(?:\.\d+)?")
+# A fraction read from its words: numerator by text2num, denominator by its ordinal.
+_DENOMINATORS = {"half": 2, "halves": 2, "third": 3, "thirds": 3, "quarter": 4, "quarters": 4}
+_DENOMINATORS |= {"fourth": 4, "fourths": 4, "fifth": 5, "fifths": 5, "tenth": 10, "tenths": 10}
+_FRACTION = re.compile(rf"\b(?P<n>[a-z]+)[\s-](?P<d>{'|'.join(_DENOMINATORS)})\b")
+_DOZEN = re.compile(r"\b(?:a|one)?\s*dozen\b")
+# Plural round numbers: "dozens" is at least 24, "hundreds" at least 200.
+_PLURAL = {"dozens": 24.0, "hundreds": 200.0, "thousands": 2000.0, "millions": 2e6}
+
+
+@dataclass(frozen=True)
+class Figure:
+    """One figure of a text: its value as a range (`low` = `high` when exact), as worded,
+    where it is, and what it counts."""
+
+    low: float
+    high: float
+    text: str
+    start: int
+    end: int
+    label: str  # CARDINAL | QUANTITY | MONEY | PERCENT
+    counts: str  # the lemma of the noun it quantifies ("people", "percent"), or ""
+    event: str  # the lemma of the predicate it belongs to ("die", "kill"), or ""
+    share: bool = False  # a part of something else: "two-thirds of whom", "a dozen of the dead"
+
+    @property
+    def measure(self) -> str:
+        """What is measured, in words: "people die", "percent support"."""
+        return " ".join(w for w in (self.counts, self.event) if w) or self.label.lower()
+
+    @property
+    def middle(self) -> float:
+        return self.low if math.isinf(self.high) else (self.low + self.high) / 2
+
+
+def read_number(phrase: str, before: str = "") -> tuple[float, float] | None:
+    """The value of a number phrase as a (low, high) range, with the bounds stated in it
+    or just `before` it; None when it holds no number (e.g. "one" of "one of them")."""
+    text = " ".join(phrase.lower().replace("’", "'").split())
+    text = re.sub(r"^(?:only|just|a total of|all)\s+", "", text)
+    lead = next((m.group() for p in _BOUND_AT_START.values() if (m := p.match(text))), "")
+    text = text[len(lead) :]
+    near = f"{' '.join(before.lower().split())} {lead}".strip()
+    bound = next((k for k, p in _BOUND_AT_END.items() if p.search(near)), None)
+    if ranged := _RANGE.match(text):
+        first, second = (
+            ranged.group("a") or ranged.group("c"),
+            ranged.group("b") or ranged.group("d"),
+        )
+        a, b = _value(first), _value(second)
+        if a is not None and b is not None:
+            if not _SCALE.search(first) and (scale := _SCALE.search(second)):
+                a *= _SCALES[scale.group(1)]  # "between 2 and 3 million"
+            return (min(a, b), max(a, b))
+    value = _value(text)
+    if value is None:
+        return None
+    if bound == "lower" or text in _PLURAL:
+        return (value, math.inf)
+    if bound == "upper":
+        return (0.0, value)
+    if bound == "approx":
+        return (value * (1 - _APPROX_SLACK), value * (1 + _APPROX_SLACK))
+    return (value, value)
+
+
+def _value(text: str) -> float | None:
+    text = text.strip(" ,.$€£%").replace("per cent", "percent")
+    text = re.sub(r"\s*percent$", "", text).strip()
+    plural = re.sub(r"\s+of$", "", text)
+    if plural in _PLURAL:
+        return _PLURAL[plural]
+    if (m := _FRACTION.search(text)) and (n := _word_value("one" if m["n"] == "a" else m["n"])):
+        return n / _DENOMINATORS[m["d"]]
+    if _DOZEN.fullmatch(text):
+        return 12.0
+    if not _DIGITS.search(text):
+        text = alpha2digit(text, "en")  # "four thousand and twelve" -> "4012"
+    digits = _DIGITS.search(text)
+    if digits is None:
+        bare = _SCALE.fullmatch(re.sub(r"^(?:a|one)\s+", "", text))  # "a million"
+        return _SCALES[bare.group(1)] if bare else None
+    number = float(re.sub(r"[, ]", "", digits.group()))
+    scale = re.match(rf"\s*({'|'.join(_SCALES)})\b", text[digits.end() :])
+    return number * _SCALES[scale.group(1)] if scale else number
+
+
+def _word_value(words: str) -> float | None:
+    try:
+        return float(text2num(words, "en"))
+    except ValueError:
+        return None
+
+
+_NUMBER_WORDS = [
+    *[
+        "one",
+        "two",
+        "three",
+        "four",
+        "five",
+        "six",
+        "seven",
+        "eight",
+        "nine",
+        "ten",
+        "eleven",
+        "twelve",
+        "thirteen",
+    ],
+    *[
+        "fourteen",
+        "fifteen",
+        "sixteen",
+        "seventeen",
+        "eighteen",
+        "nineteen",
+        "twenty",
+        "thirty",
+        "forty",
+    ],
+    *["fifty", "sixty", "seventy", "eighty", "ninety"],
+]
+_W = "|".join(sorted(_NUMBER_WORDS, key=len, reverse=True))
+_S = "|".join(_SCALES)
+_NUMBER = re.compile(
+    rf"\b(?P<fraction>(?:{_W}|a)[\s-](?:{'|'.join(_DENOMINATORS)}))\b"
+    r"|(?<![\w.,/])(?P<dn>\d+)\s*/\s*(?P<dd>\d+)(?![\w/])"
+    r"|(?<![\w.,])(?P<digits>\d{1,3}(?:(?:,|\s)\d{3})+(?![\d])|\d+(?:\.\d+)?)"
+    rf"(?:\s*(?:%|percent\b|per cent\b))?(?:\s+(?P<dscale>{_S})\b)?"
+    rf"|\b(?P<words>(?:{_W})(?:-(?:{_W}))?(?:\s+(?:{_S}))?)\b",
+    re.IGNORECASE,
+)
+
+
+def numbers(text: str) -> dict[float, str]:
+    """Every figure of a plain text by value, as worded ("4,000", "4 000" and "4000" are
+    one; "four thousand" is 4000; "two-thirds" = "2/3"). A bare "one" is left out: it is
+    mostly not a figure ("one of them"). No parse: cheap enough for every answer sentence."""
+    out: dict[float, str] = {}
+    for m in _NUMBER.finditer(text):
+        value: float | None
+        if m.group("dd"):
+            value = int(m.group("dn")) / int(m.group("dd")) if int(m.group("dd")) else None
+        elif m.group("words") and m.group("words").lower() == "one":
+            value = None
+        else:
+            value = _value(m.group().lower())
+        if value is not None:
+            out.setdefault(round(value, 4), m.group().strip())
+    return out
+
+
+def figures(doc: Doc | Span) -> list[Figure]:
+    """The figures of a parsed text (not dates, times, ordinals, years), each with what it
+    counts and its bounds. Offsets are the doc's character offsets."""
+    out: list[Figure] = []
+    base = doc.start_char if isinstance(doc, Span) else 0
+    for ent in doc.ents:
+        if ent.label_ not in FIGURE_LABELS or _is_year(ent):
+            continue
+        before = doc.doc[max(0, ent.start - 4) : ent.start].text
+        rng = read_number(ent.text, before)
+        if rng is None:
+            continue
+        counts, event, share = _counted(ent)
+        out.append(
+            Figure(
+                rng[0], rng[1], ent.text, ent.start_char - base, ent.end_char - base,
+                ent.label_, counts, event, share,
+            )
+        )  # fmt: skip
+    return out
+
+
+def _is_year(ent: Span) -> bool:
+    return ent.label_ == "CARDINAL" and bool(re.fullmatch(r"(?:19|20)\d\d", ent.text))
+
+
+_NOUNS = frozenset({"NOUN", "PROPN"})
+
+
+def _counted(ent: Span) -> tuple[str, str, bool]:
+    """The noun a figure counts, the predicate it belongs to, and whether it is a share
+    ("of whom", "of the dead"): read from the dependency parse."""
+    root = ent.root
+    label = ent.label_
+    counts = ""
+    share = False
+    noun: Token = root
+    if label == "PERCENT":
+        counts = "percent"
+        share = True
+    elif label == "MONEY":
+        counts = "money"
+    if root.dep_ in ("nummod", "quantmod", "compound", "amod") and root.head.pos_ in _NOUNS:
+        noun = root.head
+        if not counts:
+            counts = noun.lemma_.lower()
+    of = next((c for c in root.children if c.dep_ == "prep" and c.lower_ == "of"), None)
+    if of is None and noun is not root:
+        of = next((c for c in noun.children if c.dep_ == "prep" and c.lower_ == "of"), None)
+    if of is not None:
+        obj = next((c for c in of.children if c.dep_ == "pobj"), None)
+        if obj is not None and label != "MONEY":
+            share = share or noun is root
+            if obj.pos_ != "PRON" and label == "PERCENT":
+                counts = f"percent {obj.lemma_.lower()}"  # "53 percent of voters"
+            elif obj.pos_ != "PRON" and (not counts or noun is root):
+                counts = obj.lemma_.lower()
+    return counts, _event(noun), share
+
+
+def _event(token: Token) -> str:
+    """The nearest predicate above a figure: the verb (or adjective, "dead") it is subject
+    or object of."""
+    head = token
+    for _ in range(4):
+        if head.dep_ in ("ROOT",) or head.head is head:
+            break
+        head = head.head
+        if head.pos_ in ("VERB", "ADJ") or (head.pos_ == "AUX" and head.dep_ != "aux"):
+            return head.lemma_.lower() if head.lemma_.lower() not in STOP else ""
+    return ""
+
+
+_DATE_SETTINGS = {"PREFER_DATES_FROM": "past", "REQUIRE_PARTS": ["day", "month"]}
+_ABBREVIATED = re.compile(r"\b([A-Z][a-z]{2,3})\.")  # "Feb." trips the search; "Feb" does not
+_LEADING_WORDS = re.compile(r"^(?:\w+\s+)+?(?=[A-Z0-9])")
+
+
+def dates(text: str, published: str | None = None) -> list[tuple[str, date]]:
+    """The dates with a day and month named in `text` (as worded, as a date), read relative
+    to `published`: "on Feb. 14", "a Jan. 13 estimate". Weekdays and relative words
+    ("Monday", "yesterday") are left out: they need a calendar the article does not give."""
+    settings: dict[str, object] = dict(_DATE_SETTINGS)
+    if published:
+        settings["RELATIVE_BASE"] = datetime.fromisoformat(published)
+    found = search_dates(_ABBREVIATED.sub(r"\1", text), languages=["en"], settings=settings)
+    out: list[tuple[str, date]] = []
+    for worded, _ in found or []:
+        if not re.search(r"\d", worded):
+            continue
+        # The search takes leading words into the date ("a Jan 13" read as 2013); the
+        # date alone, parsed again, is read right.
+        bare = _LEADING_WORDS.sub("", worded)
+        when = dateparser.parse(bare, languages=["en"], settings=settings)
+        if when is not None:
+            out.append((bare, when.date()))
+    return out
