@@ -5,7 +5,7 @@ Two kinds are found among the claims of the retrieved passages, with no list of 
   whatever it is (what a figure counts is read from the parse by `app.facts`, and two
   measures are the same when their words are, or when the embedding model finds them
   near-synonyms: "people die" and "people kill"). Bounds that overlap, shares of another
-  figure, and figures for different places are compatible, not conflicts. The same
+  figure, and figures for different people or places are compatible, not conflicts. The same
   claimant giving a new number at a later date is a revision, reported with the newer one
   named.
 - stance: one claimant denies, disputes, dismisses or rejects what another claims, or
@@ -75,16 +75,24 @@ _SAME = 0.15
 # Cosine similarity of two measures ("people die", "soldier kill") above which they count
 # the same thing; below, they are different measures ("vote win", "percent support").
 _SAME_MEASURE = 0.6
-_PLACES = frozenset({"GPE", "LOC", "FAC"})
 
 
 @dataclass(frozen=True)
 class _Counted:
-    """A figure of a claim, with the places its sentence names."""
+    """A figure of a claim."""
 
     loc: Located
     figure: facts.Figure
-    places: frozenset[str]
+
+    @property
+    def measure(self) -> str:
+        """What the figure measures; a predicate that is the claim's own cue ("Forbes lists
+        them with $55 billion") says who measured, not what."""
+        f = self.figure
+        cue = _parse(self.loc.claim.cue.text)
+        if f.event and any(t.lemma_.lower() == f.event for t in cue):
+            return f.counts or f.label.lower()
+        return f.measure
 
     @property
     def value(self) -> str:
@@ -99,12 +107,11 @@ def claim_figures(located: list[Located]) -> list[_Counted]:
     out: list[_Counted] = []
     for loc in located:
         doc = _parse(loc.sentence.text)
-        places = frozenset(e.text.lower() for e in doc.ents if e.label_ in _PLACES)
         lo = loc.claim.content.start - loc.sentence.start
         hi = loc.claim.content.end - loc.sentence.start
         for fig in facts.figures(doc):
             if lo <= fig.start and fig.end <= hi:
-                out.append(_Counted(loc, fig, places))
+                out.append(_Counted(loc, fig))
     return out
 
 
@@ -155,7 +162,7 @@ _COUNTER_PROTOTYPES = (
     "it is propaganda",
     "the claim is inaccurate and baseless",
 )
-_COUNTER_SIMILARITY = 0.55
+_COUNTER_SIMILARITY = 0.45
 # A counter-claim with this few content words names no content of its own ("denied the
 # charge", "dismissed the toll"): it answers the claim just before it.
 _ANAPHORIC_WORDS = 3
@@ -212,38 +219,47 @@ class ConflictFinder:
     def _figure_conflicts(self, located: list[Located]) -> list[tuple[Conflict, list[Located]]]:
         # A share ("two-thirds of whom", "a dozen of the dead") is part of another figure,
         # never a competing total; percentages are shares that compare with each other.
+        # A bare count or sum ("about 1,800", "$55 billion" of "them") says nothing of what
+        # it counts: it compares with nothing.
         items = [
-            c for c in claim_figures(located) if not c.figure.share or c.figure.label == "PERCENT"
+            c
+            for c in claim_figures(located)
+            if (not c.figure.share or c.figure.label == "PERCENT")
+            and (c.figure.about or c.measure not in ("cardinal", "money", "quantity"))
         ]
-        vectors = self._embed([c.figure.measure for c in items])
+        vectors = self._embed([c.measure for c in items])
 
         def same_measure(i: int, j: int) -> bool:
             a, b = items[i].figure, items[j].figure
             if a.label != b.label and "PERCENT" in (a.label, b.label):
                 return False
-            return a.measure == b.measure or float(vectors[i] @ vectors[j]) >= _SAME_MEASURE
+            if a.about.isdisjoint(b.about) and (a.about or b.about):
+                return False  # different (or unnamed against named) people or places
+            if items[i].measure == items[j].measure:
+                return True
+            return float(vectors[i] @ vectors[j]) >= _SAME_MEASURE
 
         out: list[tuple[Conflict, list[Located]]] = []
         claimed: set[frozenset[str]] = set()
+        covered: set[tuple[int, int]] = set()  # (item, item) pairs already in a conflict
         for i, a in enumerate(items):
             for j in range(i + 1, len(items)):
                 b = items[j]
                 if not same_measure(i, j) or not _differ(a.figure, b.figure):
                     continue
-                if a.places and b.places and a.places.isdisjoint(b.places):
-                    continue  # different places: compatible figures
                 if a.loc.key == b.loc.key:
                     revision = _revision(a, b)
                     if revision and frozenset({a.loc.key, "revision"}) not in claimed:
                         claimed.add(frozenset({a.loc.key, "revision"}))
                         out.append(revision)
                     continue
-                group = [items[k] for k in range(len(items)) if same_measure(i, k)]
-                sides = _sides(a, b, group)
-                keys = frozenset(c.loc.key for side in sides for c in side)
-                if keys in claimed:
+                if (i, j) in covered:
                     continue
-                claimed.add(keys)
+                group = [k for k in range(len(items)) if same_measure(i, k) or k in (i, j)]
+                sides = _sides(a, b, [items[k] for k in group])
+                members = {id(c) for side in sides for c in side}
+                in_conflict = [k for k in group if id(items[k]) in members]
+                covered |= {(x, y) for x in in_conflict for y in in_conflict}
                 positions = [
                     Position(
                         " and ".join(dict.fromkeys(c.loc.claim.claimant for c in side)),
@@ -254,7 +270,7 @@ class ConflictFinder:
                     )
                     for side in sides
                 ]
-                conflict = Conflict(a.figure.measure, "figures", positions)
+                conflict = Conflict(a.measure, "figures", positions)
                 out.append((conflict, [side[0].loc for side in sides]))
         return out
 
@@ -322,25 +338,37 @@ class ConflictFinder:
                 loc
                 for j, loc in enumerate(located)
                 if j not in counters
+                and loc.claim.has_claimant
                 and loc.key != counter.key
                 and loc.sentence.article_id == counter.sentence.article_id
                 and 0 <= counter.sentence.idx - loc.sentence.idx <= _ANAPHORIC_REACH
                 and loc.claim.content.start < counter.claim.cue.start
             ]
-            nearest = max(before, key=lambda loc: loc.claim.content.start, default=None)
-            return [nearest] if nearest is not None else []
-        found = [
-            o
-            for j, o in enumerate(located)
-            if j != i
-            and j not in counters
-            and o.key != counter.key
-            and float(vectors[i] @ vectors[j]) >= _STANCE_SIMILARITY
-            and words & _words(texts[j])
-        ]
+            if not before:
+                return []
+            # Of the claims just before, the one closest in meaning to the counter-claim's
+            # whole sentence ("denies any wrongdoing and points out that ...").
+            sentence, *contents = self._embed(
+                [counter.sentence.text, *(loc.claim.content.text for loc in before)]
+            )
+            return [
+                max(zip(contents, before, strict=True), key=lambda x: float(x[0] @ sentence))[1]
+            ]
+        found = sorted(
+            (
+                (float(vectors[i] @ vectors[j]), o)
+                for j, o in enumerate(located)
+                if j != i
+                and j not in counters
+                and o.key != counter.key
+                and float(vectors[i] @ vectors[j]) >= _STANCE_SIMILARITY
+                and words & _words(texts[j])
+            ),
+            key=lambda x: -x[0],
+        )
         unique: dict[str, Located] = {}
-        for o in found:
-            unique.setdefault(o.key, o)
+        for _, o in found:
+            unique.setdefault(o.key, o)  # each claimant's closest claim
         return list(unique.values())
 
 

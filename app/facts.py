@@ -32,7 +32,7 @@ _BOUNDS = {  # "upper" first: "no more than" ends with "more than"
     "upper": r"up to|at most|no more than|fewer than|less than|under|below|a maximum of|"
     r"not more than|(?:can ?not|can't|could not|couldn't|cannot) be more than",
     "lower": r"at least|more than|over|upwards of|in excess of|no fewer than|no less than|"
-    r"above|exceeding|as many as|a minimum of",
+    r"above|exceed(?:s|ed|ing)?|as many as|a minimum of",
     "approx": r"about|around|roughly|approximately|nearly|almost|some|an estimated|estimated|"
     r"close to|more or less",
 }
@@ -68,6 +68,9 @@ class Figure:
     counts: str  # the lemma of the noun it quantifies ("people", "percent"), or ""
     event: str  # the lemma of the predicate it belongs to ("die", "kill"), or ""
     share: bool = False  # a part of something else: "two-thirds of whom", "a dozen of the dead"
+    # The people and places named in the figure's own clause ("100 billionaires in Beijing"):
+    # two figures about different ones are about different things.
+    about: frozenset[str] = frozenset()
 
     @property
     def measure(self) -> str:
@@ -213,7 +216,7 @@ def figures(doc: Doc | Span) -> list[Figure]:
         out.append(
             Figure(
                 rng[0], rng[1], ent.text, ent.start_char - base, ent.end_char - base,
-                ent.label_, counts, event, share,
+                ent.label_, counts, event, share, _about(ent),
             )
         )  # fmt: skip
     return out
@@ -224,6 +227,26 @@ def _is_year(ent: Span) -> bool:
 
 
 _NOUNS = frozenset({"NOUN", "PROPN"})
+_NAMED = frozenset({"PERSON", "GPE", "LOC", "FAC", "NORP"})
+
+
+def _about(ent: Span) -> frozenset[str]:
+    """The named people and places in the clause that holds the figure: the subtree of its
+    nearest verb, and no further."""
+    head = ent.root
+    while head.pos_ not in ("VERB", "AUX") and head.head is not head:
+        head = head.head
+    lo, hi = head.left_edge.i, head.right_edge.i + 1
+    return frozenset(
+        _name_key(e.text)
+        for e in ent.doc.ents
+        if e.label_ in _NAMED and lo <= e.start and e.end <= hi
+    )
+
+
+def _name_key(name: str) -> str:
+    # "America" and "the United States" stay apart; the possessive and article go.
+    return re.sub(r"^the\s+|['’]s$", "", name.lower())
 
 
 def _counted(ent: Span) -> tuple[str, str, bool]:
