@@ -22,7 +22,7 @@ from text_to_num import alpha2digit, text2num
 
 from app.text import STOP
 
-__all__ = ["STOP", "Figure", "dates", "figures", "numbers", "read_number"]
+__all__ = ["STOP", "Figure", "date_words", "dates", "figures", "numbers", "read_number"]
 
 FIGURE_LABELS = frozenset({"CARDINAL", "QUANTITY", "MONEY", "PERCENT"})
 
@@ -317,3 +317,18 @@ def dates(text: str, published: str | None = None) -> list[tuple[str, date]]:
         if when is not None:
             out.append((bare, when.date()))
     return out
+
+
+_MONTH_OR_DAY = re.compile(
+    r"\b(?:January|February|March|April|June|July|August|September|October|November|December"
+    r"|(?:Jan|Feb|Mar|Apr|Jun|Jul|Aug|Sept?|Oct|Nov|Dec)\b\.?"
+    # "May" the month, not the verb: before a day, or after "in", "of", "since"...
+    r"|May(?=\s+\d)|(?:(?<=in )|(?<=of )|(?<=since )|(?<=until )|(?<=early ))May\b)"
+    r"|\b(?:Mon|Tues|Wednes|Thurs|Fri|Satur|Sun)day\b"
+)
+
+
+def date_words(text: str) -> dict[str, str]:
+    """Months and weekdays named in `text`, by a key ("feb", "thu"), as worded: what a
+    sentence must share with the text it cites, whole dates or not."""
+    return {m.group()[:3].lower(): m.group().rstrip(".") for m in _MONTH_OR_DAY.finditer(text)}
