@@ -20,7 +20,7 @@ from __future__ import annotations
 
 import math
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from functools import lru_cache
 
 import numpy as np
@@ -109,9 +109,16 @@ def claim_figures(located: list[Located]) -> list[_Counted]:
         doc = _parse(loc.sentence.text)
         lo = loc.claim.content.start - loc.sentence.start
         hi = loc.claim.content.end - loc.sentence.start
-        for fig in facts.figures(doc):
-            if lo <= fig.start and fig.end <= hi:
-                out.append(_Counted(loc, fig))
+        inside = [f for f in facts.figures(doc) if lo <= f.start and f.end <= hi]
+        for k, fig in enumerate(inside):
+            if fig.increment:
+                continue
+            if fig.share and fig.label != "PERCENT" and fig.high < 1 and k > 0:
+                # "4,000 casualties, two-thirds of whom have been killed": a share of the
+                # figure before it, compared as the number it comes to.
+                whole = inside[k - 1]
+                fig = replace(fig, low=fig.low * whole.low, high=fig.high * whole.high, share=False)
+            out.append(_Counted(loc, fig))
     return out
 
 
@@ -157,27 +164,40 @@ _STANCE_SIMILARITY = 0.5
 _COUNTER_PROTOTYPES = (
     "that is false",
     "this is not true",
-    "the report is wrong",
+    "that is totally wrong",
     "it is a lie",
     "it is propaganda",
-    "the claim is inaccurate and baseless",
+    "it is inaccurate and baseless",
 )
-_COUNTER_SIMILARITY = 0.45
+_COUNTER_SIMILARITY = 0.5
 # A counter-claim with this few content words names no content of its own ("denied the
 # charge", "dismissed the toll"): it answers the claim just before it.
 _ANAPHORIC_WORDS = 3
 _ANAPHORIC_REACH = 4  # sentences back
 
 
-def _words(text: str) -> set[str]:
-    """Content lemmas of a text, by the one stop-word list."""
+_CONTENT_POS = frozenset({"NOUN", "PROPN", "VERB", "ADJ"})
+
+
+def _words(text: str, predicate: bool = False) -> set[str]:
+    """Content lemmas of a text, by the one stop-word list; with `predicate`, those of
+    its predicate only: a denial and the claim it answers share what is said ("seen on
+    the front"), not only whom it is said of ("North Korean soldiers")."""
+    doc = _parse(text)
+    subject: set[int] = set()
+    if predicate:
+        for token in doc:
+            if token.dep_ in ("nsubj", "nsubjpass") and token.head.dep_ in ("ROOT", "ccomp"):
+                subject |= {t.i for t in token.subtree}
+    # The stop-word list holds content words too ("front", "see", "last"): it only
+    # drops words that are not nouns, verbs or adjectives here.
     return {
         t.lemma_.lower()
-        for t in _parse(text)
+        for t in doc
         if t.is_alpha
         and len(t) > 2
-        and t.lower_ not in facts.STOP
-        and t.lemma_.lower() not in facts.STOP
+        and t.i not in subject
+        and (t.pos_ in _CONTENT_POS or (t.lower_ not in facts.STOP and t.pos_ != "AUX"))
     }
 
 
@@ -332,8 +352,8 @@ class ConflictFinder:
         (close in meaning and sharing a content word), or, when the counter-claim names
         no content of its own ("denied the charge"), the claim just before it."""
         counter = located[i]
-        words = _words(texts[i])
-        if len(words) <= _ANAPHORIC_WORDS:
+        words = _words(texts[i], predicate=True)
+        if len(_words(texts[i])) <= _ANAPHORIC_WORDS:
             before = [
                 loc
                 for j, loc in enumerate(located)

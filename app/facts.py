@@ -71,6 +71,7 @@ class Figure:
     # The people and places named in the figure's own clause ("100 billionaires in Beijing"):
     # two figures about different ones are about different things.
     about: frozenset[str] = frozenset()
+    increment: bool = False  # "1,000 newly transported", "an additional 500": not a total
 
     @property
     def measure(self) -> str:
@@ -216,7 +217,7 @@ def figures(doc: Doc | Span) -> list[Figure]:
         out.append(
             Figure(
                 rng[0], rng[1], ent.text, ent.start_char - base, ent.end_char - base,
-                ent.label_, counts, event, share, _about(ent),
+                ent.label_, counts, event, share, _about(ent), _increment(ent),
             )
         )  # fmt: skip
     return out
@@ -228,6 +229,16 @@ def _is_year(ent: Span) -> bool:
 
 _NOUNS = frozenset({"NOUN", "PROPN"})
 _NAMED = frozenset({"PERSON", "GPE", "LOC", "FAC", "NORP"})
+
+
+# Words that make a figure an addition to an earlier one rather than a total.
+_ADDED = frozenset({"new", "newly", "additional", "additionally", "more", "further", "fresh"})
+
+
+def _increment(ent: Span) -> bool:
+    root = ent.root
+    near = [*ent, *root.head.children, *(root.head.head.children if root.dep_ != "ROOT" else [])]
+    return any(t.lower_ in _ADDED and t.dep_ in ("amod", "advmod") for t in near)
 
 
 def _about(ent: Span) -> frozenset[str]:
