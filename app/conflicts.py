@@ -72,8 +72,8 @@ class Located:
 
 # Two figures closer than this (relative to the larger) are the same figure, rounded.
 _SAME = 0.15
-# Cosine similarity of two measures ("people die", "soldier kill") above which they count
-# the same thing; below, they are different measures ("vote win", "percent support").
+# Cosine similarity of two counted nouns ("people", "civilians") or two predicates ("kill",
+# "die": 0.74; "kill", "deploy": 0.31) above which they are the same measure.
 _SAME_MEASURE = 0.6
 
 
@@ -86,13 +86,18 @@ class _Counted:
 
     @property
     def measure(self) -> str:
-        """What the figure measures; a predicate that is the claim's own cue ("Forbes lists
-        them with $55 billion") says who measured, not what."""
+        """What the figure measures, in words."""
+        return (
+            " ".join(w for w in (self.figure.counts, self.event) if w) or self.figure.label.lower()
+        )
+
+    @property
+    def event(self) -> str:
+        """The figure's predicate; one that is the claim's own cue ("Forbes lists them with
+        $55 billion") says who measured, not what, and is left out."""
         f = self.figure
         cue = _parse(self.loc.claim.cue.text)
-        if f.event and any(t.lemma_.lower() == f.event for t in cue):
-            return f.counts or f.label.lower()
-        return f.measure
+        return "" if any(t.lemma_.lower() == f.event for t in cue) else f.event
 
     @property
     def value(self) -> str:
@@ -247,17 +252,23 @@ class ConflictFinder:
             if (not c.figure.share or c.figure.label == "PERCENT")
             and (c.figure.about or c.measure not in ("cardinal", "money", "quantity"))
         ]
-        vectors = self._embed([c.measure for c in items])
+        counts = self._embed([c.figure.counts for c in items])
+        events = self._embed([c.event for c in items])
+
+        def near(x: str, y: str, vx: npt.NDArray[np.float32], vy: npt.NDArray[np.float32]) -> bool:
+            # An unstated part agrees with anything; stated ones must be the same words or
+            # near-synonyms ("people"/"civilians", "kill"/"die").
+            return not x or not y or x == y or float(vx @ vy) >= _SAME_MEASURE
 
         def same_measure(i: int, j: int) -> bool:
-            a, b = items[i].figure, items[j].figure
-            if a.label != b.label and "PERCENT" in (a.label, b.label):
+            a, b = items[i], items[j]
+            if a.figure.label != b.figure.label and "PERCENT" in (a.figure.label, b.figure.label):
                 return False
-            if a.about.isdisjoint(b.about) and (a.about or b.about):
-                return False  # different (or unnamed against named) people or places
-            if items[i].measure == items[j].measure:
-                return True
-            return float(vectors[i] @ vectors[j]) >= _SAME_MEASURE
+            if a.figure.about and b.figure.about and a.figure.about.isdisjoint(b.figure.about):
+                return False  # different people or places
+            return near(a.figure.counts, b.figure.counts, counts[i], counts[j]) and near(
+                a.event, b.event, events[i], events[j]
+            )
 
         out: list[tuple[Conflict, list[Located]]] = []
         claimed: set[frozenset[str]] = set()
@@ -290,7 +301,8 @@ class ConflictFinder:
                     )
                     for side in sides
                 ]
-                conflict = Conflict(a.measure, "figures", positions)
+                about = max((c.figure.worded for side in sides for c in side), key=len)
+                conflict = Conflict(about or a.measure, "figures", positions)
                 out.append((conflict, [side[0].loc for side in sides]))
         return out
 
@@ -423,7 +435,13 @@ def _sides(a: _Counted, b: _Counted, group: list[_Counted]) -> list[list[_Counte
                 side.append(c)
                 seen.add(c.loc.key)
                 break
-    return sides
+    # Each side is shown by one claim: where one can, from the other side's article, so
+    # that the positions read side by side in one story.
+    other = [b.loc.sentence.article_id, a.loc.sentence.article_id]
+    return [
+        sorted(side, key=lambda c: c.loc.sentence.article_id != article)
+        for side, article in zip(sides, other, strict=True)
+    ]
 
 
 def renumber(conflicts: list[Conflict], answer: Answer) -> list[Conflict]:

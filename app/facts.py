@@ -39,6 +39,9 @@ _BOUNDS = {  # "upper" first: "no more than" ends with "more than"
 _BOUND_AT_START = {k: re.compile(rf"^(?:{v})\b\s*") for k, v in _BOUNDS.items()}
 _BOUND_AT_END = {k: re.compile(rf"\b(?:{v})\s*$") for k, v in _BOUNDS.items()}
 _APPROX_SLACK = 0.1
+# "At least 300" is read as news uses it, an estimate near 300 that may be low, not as
+# any number above 300: an open bound reaches this many times the figure.
+_OPEN_BOUND_REACH = 2.0
 _RANGE = re.compile(
     r"^between\s+(?P<a>.+?)\s+and\s+(?P<b>.+)$|^(?P<c>[^-–]+?)\s*(?:\bto\b|-|–)\s*(?P<d>[^-–]+)$"
 )
@@ -72,6 +75,7 @@ class Figure:
     # two figures about different ones are about different things.
     about: frozenset[str] = frozenset()
     increment: bool = False  # "1,000 newly transported", "an additional 500": not a total
+    worded: str = ""  # what it counts as the text words it: "soldiers killed"
 
     @property
     def measure(self) -> str:
@@ -106,7 +110,7 @@ def read_number(phrase: str, before: str = "") -> tuple[float, float] | None:
     if value is None:
         return None
     if bound == "lower" or text in _PLURAL:
-        return (value, math.inf)
+        return (value, value * _OPEN_BOUND_REACH)
     if bound == "upper":
         return (0.0, value)
     if bound == "approx":
@@ -213,11 +217,11 @@ def figures(doc: Doc | Span) -> list[Figure]:
         rng = read_number(ent.text, before)
         if rng is None:
             continue
-        counts, event, share = _counted(ent)
+        counts, event, share, worded = _counted(ent)
         out.append(
             Figure(
                 rng[0], rng[1], ent.text, ent.start_char - base, ent.end_char - base,
-                ent.label_, counts, event, share, _about(ent), _increment(ent),
+                ent.label_, counts, event, share, _about(ent), _increment(ent), worded,
             )
         )  # fmt: skip
     return out
@@ -238,7 +242,9 @@ _ADDED = frozenset({"new", "newly", "additional", "additionally", "more", "furth
 def _increment(ent: Span) -> bool:
     root = ent.root
     near = [*ent, *root.head.children, *(root.head.head.children if root.dep_ != "ROOT" else [])]
-    return any(t.lower_ in _ADDED and t.dep_ in ("amod", "advmod") for t in near)
+    return any(
+        (t.lower_ in _ADDED and t.dep_ in ("amod", "advmod")) or t.lower_ == "another" for t in near
+    )
 
 
 def _about(ent: Span) -> frozenset[str]:
@@ -260,7 +266,7 @@ def _name_key(name: str) -> str:
     return re.sub(r"^the\s+|['’]s$", "", name.lower())
 
 
-def _counted(ent: Span) -> tuple[str, str, bool]:
+def _counted(ent: Span) -> tuple[str, str, bool, str]:
     """The noun a figure counts, the predicate it belongs to, and whether it is a share
     ("of whom", "of the dead"): read from the dependency parse."""
     root = ent.root
@@ -288,20 +294,27 @@ def _counted(ent: Span) -> tuple[str, str, bool]:
                 counts = f"percent {obj.lemma_.lower()}"  # "53 percent of voters"
             elif obj.pos_ != "PRON" and (not counts or noun is root):
                 counts = obj.lemma_.lower()
-    return counts, _event(noun), share
+    event = _event(noun)
+    words = [noun.text if noun is not root else "", event and _event_token(noun).text]
+    return counts, event, share, " ".join(w for w in words if w)
 
 
 def _event(token: Token) -> str:
-    """The nearest predicate above a figure: the verb (or adjective, "dead") it is subject
-    or object of."""
+    """The lemma of the nearest predicate above a figure: the verb (or adjective, "dead")
+    it is subject or object of; "" for none, or a verb as empty as "be"."""
+    head = _event_token(token)
+    return head.lemma_.lower() if head is not token and head.lemma_.lower() not in STOP else ""
+
+
+def _event_token(token: Token) -> Token:
     head = token
     for _ in range(4):
         if head.dep_ in ("ROOT",) or head.head is head:
             break
         head = head.head
         if head.pos_ in ("VERB", "ADJ") or (head.pos_ == "AUX" and head.dep_ != "aux"):
-            return head.lemma_.lower() if head.lemma_.lower() not in STOP else ""
-    return ""
+            return head
+    return token
 
 
 _DATE_SETTINGS = {"PREFER_DATES_FROM": "past", "REQUIRE_PARTS": ["day", "month"]}
