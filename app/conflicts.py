@@ -124,6 +124,31 @@ def claim_figures(located: list[Located]) -> list[_Counted]:
                 whole = inside[k - 1]
                 fig = replace(fig, low=fig.low * whole.low, high=fig.high * whole.high, share=False)
             out.append(_Counted(loc, fig))
+    return _resolve_referring(out)
+
+
+_REFERRING_REACH = 2  # sentences back
+
+
+def _resolve_referring(items: list[_Counted]) -> list[_Counted]:
+    """A figure that says nothing of what it counts ("the number cannot be more than
+    5,000") counts what the figure just before it counts."""
+    out: list[_Counted] = []
+    for c in items:
+        f = c.figure
+        if not f.counts and not f.event:
+            before = [
+                p
+                for p in out
+                if p.loc.sentence.article_id == c.loc.sentence.article_id
+                and 0 < c.loc.sentence.idx - p.loc.sentence.idx <= _REFERRING_REACH
+                and p.figure.label == f.label
+                and (p.figure.counts or p.figure.event)
+            ]
+            if before:
+                p = before[-1].figure
+                f = replace(f, counts=p.counts, event=p.event, about=p.about, worded=p.worded)
+        out.append(_Counted(c.loc, f))
     return out
 
 
@@ -179,6 +204,7 @@ _COUNTER_SIMILARITY = 0.5
 # charge", "dismissed the toll"): it answers the claim just before it.
 _ANAPHORIC_WORDS = 3
 _ANAPHORIC_REACH = 4  # sentences back
+_RECENCY = 0.1  # similarity a candidate loses for each sentence back
 
 
 _CONTENT_POS = frozenset({"NOUN", "PROPN", "VERB", "ADJ"})
@@ -379,13 +405,17 @@ class ConflictFinder:
             if not before:
                 return []
             # Of the claims just before, the one closest in meaning to the counter-claim's
-            # whole sentence ("denies any wrongdoing and points out that ...").
+            # whole sentence ("denies any wrongdoing and points out that ..."), the nearer
+            # the better.
             sentence, *contents = self._embed(
                 [counter.sentence.text, *(loc.claim.content.text for loc in before)]
             )
-            return [
-                max(zip(contents, before, strict=True), key=lambda x: float(x[0] @ sentence))[1]
-            ]
+
+            def score(x: tuple[npt.NDArray[np.float32], Located]) -> float:
+                distance = counter.sentence.idx - x[1].sentence.idx
+                return float(x[0] @ sentence) - _RECENCY * distance
+
+            return [max(zip(contents, before, strict=True), key=score)[1]]
         found = sorted(
             (
                 (float(vectors[i] @ vectors[j]), o)

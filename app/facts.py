@@ -233,6 +233,7 @@ def _is_year(ent: Span) -> bool:
 
 _NOUNS = frozenset({"NOUN", "PROPN"})
 _NAMED = frozenset({"PERSON", "GPE", "LOC", "FAC", "NORP"})
+_WHERE = frozenset({"in", "at", "near", "inside", "across"})
 
 
 # Words that make a figure an addition to an earlier one rather than a total.
@@ -243,8 +244,15 @@ def _increment(ent: Span) -> bool:
     root = ent.root
     near = [*ent, *root.head.children, *(root.head.head.children if root.dep_ != "ROOT" else [])]
     return any(
-        (t.lower_ in _ADDED and t.dep_ in ("amod", "advmod")) or t.lower_ == "another" for t in near
+        (t.lower_ in _ADDED and t.dep_ in ("amod", "advmod") and not _before_than(t))
+        or t.lower_ == "another"
+        for t in near
     )
+
+
+def _before_than(token: Token) -> bool:
+    # "more than 5,000" is a bound, not an addition.
+    return token.i + 1 < len(token.doc) and token.doc[token.i + 1].lower_ == "than"
 
 
 def _about(ent: Span) -> frozenset[str]:
@@ -254,11 +262,20 @@ def _about(ent: Span) -> frozenset[str]:
     while head.pos_ not in ("VERB", "AUX") and head.head is not head:
         head = head.head
     lo, hi = head.left_edge.i, head.right_edge.i + 1
-    return frozenset(
+    named = {
         _name_key(e.text)
         for e in ent.doc.ents
         if e.label_ in _NAMED and lo <= e.start and e.end <= hi
-    )
+    }
+    # Where it happened, named or not: "died in the camps", "killed near the border".
+    places = {
+        obj.lemma_.lower()
+        for prep in head.children
+        if prep.dep_ == "prep" and prep.lower_ in _WHERE
+        for obj in prep.children
+        if obj.dep_ == "pobj" and obj.ent_type_ not in _NAMED and obj.pos_ == "NOUN"
+    }
+    return frozenset(named | places)
 
 
 def _name_key(name: str) -> str:

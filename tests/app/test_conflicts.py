@@ -133,3 +133,29 @@ def test_positions_follow_their_sentences_when_citations_are_renumbered(
             assert kept[pos.citation - 1].quote == pos.quote  # type: ignore[operator]
     figs = [c for c in moved if c.kind == "figures"]
     assert not figs  # the health ministry's side lost its citation, so no conflict is left
+
+
+# Another article of our own, read by the real extractor: a toll and a bound that cannot
+# both hold, a counter-claim with no denial verb, and two tolls for two different towns.
+CAMPS = (
+    "Camp deaths disputed\n\n"
+    "A United Nations agency said on Monday that at least 50,000 people have died in the camps. "
+    "The country's health minister said the number cannot be more than 5,000. "
+    "The army said its soldiers killed at least 200 fighters near the border. "
+    "The rebels said this report is totally wrong. "
+    "The governor of Arlo said 40 people died in Arlo. "
+    "The mayor of Benton said 12 people died in Benton."
+)
+
+
+def test_tolls_bounds_and_counter_claims_on_an_extracted_article(embedder: Embedder) -> None:
+    from eval.conflicts_eval import located_claims
+    from indexer.models import Article
+
+    article = Article("camps", "Camp deaths disputed", CAMPS, "Daily", "2025-03-12")
+    found = ConflictFinder(embedder).conflicts(located_claims(article))
+    sides = {(c.kind, frozenset(p.claimant for p in c.positions)) for c, _ in found}
+    assert ("figures", frozenset({"United Nations agency", "country's health minister"})) in sides
+    assert ("stance", frozenset({"army", "rebels"})) in sides
+    # Different towns: compatible figures, never a conflict.
+    assert not any({"governor of Arlo", "mayor of Benton"} & claimants for _, claimants in sides)
