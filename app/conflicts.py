@@ -288,10 +288,10 @@ class ConflictFinder:
 
         def same_measure(i: int, j: int) -> bool:
             a, b = items[i], items[j]
-            if a.figure.label != b.figure.label and "PERCENT" in (a.figure.label, b.figure.label):
-                return False
-            if a.figure.about and b.figure.about and a.figure.about.isdisjoint(b.figure.about):
-                return False  # different people or places
+            if a.figure.label != b.figure.label:
+                return False  # dollars, percentages and counts never measure one thing
+            if (a.figure.about or b.figure.about) and a.figure.about.isdisjoint(b.figure.about):
+                return False  # different people or places, or named against unnamed
             return near(a.figure.counts, b.figure.counts, counts[i], counts[j]) and near(
                 a.event, b.event, events[i], events[j]
             )

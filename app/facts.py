@@ -232,8 +232,11 @@ def _is_year(ent: Span) -> bool:
 
 
 _NOUNS = frozenset({"NOUN", "PROPN"})
-_NAMED = frozenset({"PERSON", "GPE", "LOC", "FAC", "NORP"})
+_NAMED = frozenset(
+    {"PERSON", "GPE", "LOC", "FAC"}
+)  # not NORP: "North Korean" soldiers are soldiers
 _WHERE = frozenset({"in", "at", "near", "inside", "across"})
+_OTHER_CLAUSES = frozenset({"advcl", "conj", "ccomp", "relcl", "parataxis"})
 
 
 # Words that make a figure an addition to an earlier one rather than a total.
@@ -261,11 +264,17 @@ def _about(ent: Span) -> frozenset[str]:
     head = ent.root
     while head.pos_ not in ("VERB", "AUX") and head.head is not head:
         head = head.head
-    lo, hi = head.left_edge.i, head.right_edge.i + 1
+    # The clause without the other clauses it holds ("..., while Beijing ranked fourth").
+    inside = {t.i for t in head.subtree}
+    for child in head.children:
+        if child.dep_ in _OTHER_CLAUSES and not (
+            child.left_edge.i <= ent.root.i <= child.right_edge.i
+        ):
+            inside -= {t.i for t in child.subtree}
     named = {
         _name_key(e.text)
         for e in ent.doc.ents
-        if e.label_ in _NAMED and lo <= e.start and e.end <= hi
+        if e.label_ in _NAMED and all(t.i in inside for t in e)
     }
     # Where it happened, named or not: "died in the camps", "killed near the border".
     places = {
