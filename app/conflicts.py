@@ -122,7 +122,13 @@ def claim_figures(located: list[Located]) -> list[_Counted]:
                 # "4,000 casualties, two-thirds of whom have been killed": a share of the
                 # figure before it, compared as the number it comes to.
                 whole = inside[k - 1]
-                fig = replace(fig, low=fig.low * whole.low, high=fig.high * whole.high, share=False)
+                fig = replace(
+                    fig,
+                    low=fig.low * whole.low,
+                    high=fig.high * whole.high,
+                    share=False,
+                    start=whole.start,
+                )  # shown from the whole: "4,000 casualties, two-thirds of whom have been killed"
             out.append(_Counted(loc, fig))
     return _resolve_referring(out)
 
