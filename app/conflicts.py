@@ -1,25 +1,37 @@
 """Disagreements between sources, laid side by side.
 
-Two kinds are found among the claims of the retrieved passages:
-- figures: different claimants give different numbers for the same measure (killed,
-  wounded, casualties, deployed...). The same claimant giving a new number at a later
-  date is a revision, not a conflict, and is reported as such with the newer one named.
-- stance: one claimant denies what another reports ("X denied reports that ...").
+Two kinds are found among the claims of the retrieved passages, with no list of topics:
+- figures: different claimants give different numbers for the same measured thing,
+  whatever it is (what a figure counts is read from the parse by `app.facts`, and two
+  measures are the same when their words are, or when the embedding model finds them
+  near-synonyms: "people die" and "people kill"). Bounds that overlap, shares of another
+  figure, and figures for different people or places are compatible, not conflicts. The same
+  claimant giving a new number at a later date is a revision, reported with the newer one
+  named.
+- stance: one claimant denies, disputes, dismisses or rejects what another claims, or
+  answers it with a counter-claim ("this report is totally wrong"), in the same article or
+  another: tied by meaning, or, when the counter-claim names no content of its own
+  ("denied the charge"), to the claim just before it.
 A conflict is reported only when one of its claims sits in a sentence the answer cites,
 so that it bears on the question.
 """
 
 from __future__ import annotations
 
+import math
 import re
-from collections.abc import Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
+from functools import lru_cache
 
-import dateparser
+import numpy as np
+import numpy.typing as npt
+from spacy.tokens import Doc
 
+from app import facts
 from app.generate.base import Answer, ArticleRef, Citation, Passage
 from indexer.embed import Embedder
 from indexer.models import Claim, Sentence
+from indexer.split import parse
 
 
 @dataclass(frozen=True)
@@ -40,7 +52,7 @@ class Conflict:
 
 
 @dataclass(frozen=True)
-class _Located:
+class Located:
     """A claim with the sentence it sits in and the article it comes from."""
 
     claim: Claim
@@ -56,109 +68,108 @@ class _Located:
         return claim_date(self.sentence.text, self.claim.published)
 
 
-@dataclass(frozen=True)
-class Figure:
-    family: str
-    low: float
-    high: float
-    text: str  # as worded: "about 300 killed"
-    derived: bool = False  # computed from other figures (killed + wounded)
-
-
 # ---- figures -------------------------------------------------------------------------
 
-# Measure words by family. Order matters: a compound ("killed or injured") is looked for
-# before its parts.
-MEASURES: tuple[tuple[str, str], ...] = (
-    (r"killed or (?:injured|wounded)|dead or (?:injured|wounded)|casualties|losses", "casualties"),
-    (r"killed|dead|deaths|died|fatalities", "killed"),
-    (r"wounded|injured|injuries", "wounded"),
-    (r"sent|deployed|transported|dispatched|stationed", "deployed"),
-)
-_MEASURE = re.compile("|".join(f"(?P<m{i}>\\b(?:{p})\\b)" for i, (p, _) in enumerate(MEASURES)))
-_NUMBER = re.compile(
-    r"(?P<q>(?:about|around|roughly|some|nearly|almost|over|more than|at least|up to|"
-    r"approximately|an estimated)\s+)?"
-    r"(?:between\s+(?P<lo>\d{1,3}(?:,\d{3})+|\d+)\s+and\s+)?"
-    r"(?P<n>\d{1,3}(?:,\d{3})+|\d+(?:\.\d+)?)(?P<unit>\s*(?:thousand|million))?\b"
-)
-_FRACTION = re.compile(r"\b(?P<f>half|a third|one-third|two-thirds|a quarter|three-quarters)\b")
-_FRACTIONS = {
-    "half": 1 / 2,
-    "a third": 1 / 3,
-    "one-third": 1 / 3,
-    "two-thirds": 2 / 3,
-    "a quarter": 1 / 4,
-    "three-quarters": 3 / 4,
-}
-_MONTH = re.compile(
-    r"\b(?:Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Sept|Oct|Nov|Dec)[a-z]*\.?\s*$", re.IGNORECASE
-)
-# A number of newly added troops is an increment, not a competing total.
-_INCREMENT = re.compile(r"\b(?:new|newly|additional|more|fresh|further)\b", re.IGNORECASE)
-_WINDOW_WORDS = 7
 # Two figures closer than this (relative to the larger) are the same figure, rounded.
 _SAME = 0.15
+# Cosine similarity of two counted nouns ("people", "civilians") or two predicates ("kill",
+# "die": 0.74; "kill", "deploy": 0.31) above which they are the same measure.
+_SAME_MEASURE = 0.6
 
 
-def figures(text: str) -> list[Figure]:
-    """The figures in a claim's content, each tied to the measure word that follows it."""
-    out: list[Figure] = []
-    for m in _NUMBER.finditer(text):
-        if _MONTH.search(text[: m.start("n")]) or _is_year(m.group("n")):
-            continue
-        family, end = _measure_after(text, m.end())
-        if family is None or _INCREMENT.search(text[max(0, m.start() - 30) : end]):
-            continue
-        scale = {"thousand": 1e3, "million": 1e6}.get((m.group("unit") or "").strip(), 1.0)
-        high = float(m.group("n").replace(",", "")) * scale
-        low = float(m.group("lo").replace(",", "")) * scale if m.group("lo") else high
-        out.append(Figure(family, low, high, f"{text[m.start() : m.end()]} {family}"))
-        # "4,000 casualties, two-thirds of whom have been killed": a share of this figure.
-        for f in _FRACTION.finditer(text, end, min(len(text), end + 60)):
-            share, fend = _measure_after(text, f.end())
-            if share is not None and share != family:
-                ratio = _FRACTIONS[f.group("f").lower()]
-                out.append(Figure(share, low * ratio, high * ratio, f"{f.group('f')} {share}"))
-                end = fend
-                break
-    return _with_totals(out)
+@dataclass(frozen=True)
+class _Counted:
+    """A figure of a claim."""
 
+    loc: Located
+    figure: facts.Figure
 
-def _measure_after(text: str, start: int) -> tuple[str | None, int]:
-    words = text[start:].split()
-    # Two words of slack past the window, so that a compound measure is read whole.
-    window = " ".join(words[: _WINDOW_WORDS + 2])
-    m = _MEASURE.search(window)
-    if m is None or m.lastgroup is None or len(window[: m.start()].split()) >= _WINDOW_WORDS:
-        return None, start
-    # A second number before the measure word means the measure belongs to that one.
-    if _NUMBER.search(window[: m.start()]):
-        return None, start
-    offset = text.find(window, start)
-    return MEASURES[int(m.lastgroup[1:])][1], offset + m.end()
-
-
-def _with_totals(found: list[Figure]) -> list[Figure]:
-    """Killed plus wounded is a casualty count, so it can be compared with one."""
-    fams = {f.family: f for f in found}
-    if "casualties" not in fams and "killed" in fams and "wounded" in fams:
-        k, w = fams["killed"], fams["wounded"]
-        found.append(
-            Figure("casualties", k.low + w.low, k.high + w.high, f"{k.text}, {w.text}", True)
+    @property
+    def measure(self) -> str:
+        """What the figure measures, in words."""
+        return (
+            " ".join(w for w in (self.figure.counts, self.event) if w) or self.figure.label.lower()
         )
-    return found
+
+    @property
+    def event(self) -> str:
+        """The figure's predicate; one that is the claim's own cue ("Forbes lists them with
+        $55 billion") says who measured, not what, and is left out."""
+        f = self.figure
+        cue = _parse(self.loc.claim.cue.text)
+        return "" if any(t.lemma_.lower() == f.event for t in cue) else f.event
+
+    @property
+    def value(self) -> str:
+        """The figure as the sentence words it, up to the predicate: "310 people had died"."""
+        f, text = self.figure, self.loc.sentence.text
+        tail = re.match(r"[^.;,:]{0,40}?\b(?:" + re.escape(f.event[:4]) + r")\w*", text[f.end :])
+        return text[f.start : f.end + (tail.end() if tail and f.event else 0)]
 
 
-def _is_year(n: str) -> bool:
-    return len(n) == 4 and n.isdigit() and 1900 <= int(n) <= 2100
+def claim_figures(located: list[Located]) -> list[_Counted]:
+    """The figures stated inside each claim's content, read from its sentence's parse."""
+    out: list[_Counted] = []
+    for loc in located:
+        doc = _parse(loc.sentence.text)
+        lo = loc.claim.content.start - loc.sentence.start
+        hi = loc.claim.content.end - loc.sentence.start
+        inside = [f for f in facts.figures(doc) if lo <= f.start and f.end <= hi]
+        for k, fig in enumerate(inside):
+            if fig.increment:
+                continue
+            if fig.share and fig.label != "PERCENT" and fig.high < 1 and k > 0:
+                # "4,000 casualties, two-thirds of whom have been killed": a share of the
+                # figure before it, compared as the number it comes to.
+                whole = inside[k - 1]
+                fig = replace(
+                    fig,
+                    low=fig.low * whole.low,
+                    high=fig.high * whole.high,
+                    share=False,
+                    start=whole.start,
+                )  # shown from the whole: "4,000 casualties, two-thirds of whom have been killed"
+            out.append(_Counted(loc, fig))
+    return _resolve_referring(out)
 
 
-def _differ(a: Figure, b: Figure) -> bool:
-    if a.low <= b.high and b.low <= a.high:  # overlapping ranges agree
+_REFERRING_REACH = 2  # sentences back
+
+
+def _resolve_referring(items: list[_Counted]) -> list[_Counted]:
+    """A figure that says nothing of what it counts ("the number cannot be more than
+    5,000") counts what the figure just before it counts."""
+    out: list[_Counted] = []
+    for c in items:
+        f = c.figure
+        if not f.counts and not f.event:
+            before = [
+                p
+                for p in out
+                if p.loc.sentence.article_id == c.loc.sentence.article_id
+                and 0 < c.loc.sentence.idx - p.loc.sentence.idx <= _REFERRING_REACH
+                and p.figure.label == f.label
+                and (p.figure.counts or p.figure.event)
+            ]
+            if before:
+                p = before[-1].figure
+                f = replace(f, counts=p.counts, event=p.event, about=p.about, worded=p.worded)
+        out.append(_Counted(c.loc, f))
+    return out
+
+
+@lru_cache(maxsize=4096)
+def _parse(text: str) -> Doc:
+    return parse(text)
+
+
+def _differ(a: facts.Figure, b: facts.Figure) -> bool:
+    """Whether two figures of one measure disagree: bounds that overlap agree ("at least
+    200" and "250"), and so do values within rounding of each other."""
+    if a.low <= b.high and b.low <= a.high:
         return False
-    big = max(a.high, b.high)
-    return big > 0 and abs((a.low + a.high) - (b.low + b.high)) / 2 / big > _SAME
+    big = max(x for x in (a.low, a.high, b.low, b.high) if not math.isinf(x))
+    return big > 0 and abs(a.middle - b.middle) / big > _SAME
 
 
 # ---- claimants and dates -------------------------------------------------------------
@@ -171,47 +182,60 @@ def claimant_key(name: str) -> str:
     return " ".join(_CLAIMANT_NOISE.sub(" ", name).lower().split())
 
 
-_DATE_IN_TEXT = re.compile(
-    r"\b(?:Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Sept|Oct|Nov|Dec)[a-z]*\.?\s+\d{1,2}\b"
-    r"(?:,?\s+\d{4})?"
-)
-
-
+@lru_cache(maxsize=4096)
 def claim_date(sentence: str, published: str | None) -> str | None:
     """The date the sentence gives for the claim ("on Feb. 14", "a Jan. 13 estimate"),
     read relative to the article's date; else the article's date."""
-    m = _DATE_IN_TEXT.search(sentence)
-    if m is None:
-        return published
-    settings: dict[str, object] = {"PREFER_DATES_FROM": "past", "REQUIRE_PARTS": ["day", "month"]}
-    if published:
-        from datetime import datetime
-
-        settings["RELATIVE_BASE"] = datetime.fromisoformat(published)
-    parsed = dateparser.parse(m.group(0).replace(".", ""), languages=["en"], settings=settings)
-    return parsed.date().isoformat() if parsed else published
+    found = facts.dates(sentence, published)
+    return found[0][1].isoformat() if found else published
 
 
 # ---- stance --------------------------------------------------------------------------
 
-# Not app.text's list: spaCy's stop words hold "front", "back", "last", which are exactly
-# the predicate words that tie a denial to what it denies.
-_STOP = frozenset(
-    """the a an and or of to in on for at by with from that this these those have has had
-    been be was were is are not no any reports report claims claim said says it its they
-    their them there which who whom what when where than then also""".split()  # noqa: SIM905
-)
 _LEAD = re.compile(r"^(?:reports?|claims?|suggestions?|allegations?)\s+(?:that\s+)?|^that\s+", re.I)
 # Similarity of a denied content and a reported one, above which they may be the same claim.
 _STANCE_SIMILARITY = 0.5
+# What a counter-claim sounds like, whatever its topic: a content this close to one of
+# these answers another claim ("this report is totally wrong", "called it propaganda").
+_COUNTER_PROTOTYPES = (
+    "that is false",
+    "this is not true",
+    "that is totally wrong",
+    "it is a lie",
+    "it is propaganda",
+    "it is inaccurate and baseless",
+)
+_COUNTER_SIMILARITY = 0.5
+# A counter-claim with this few content words names no content of its own ("denied the
+# charge", "dismissed the toll"): it answers the claim just before it.
+_ANAPHORIC_WORDS = 3
+_ANAPHORIC_REACH = 4  # sentences back
+_RECENCY = 0.1  # similarity a candidate loses for each sentence back
 
 
-def _words(text: str) -> set[str]:
-    return {w[:5] for w in re.findall(r"[a-z]+", text.lower()) if len(w) > 2 and w not in _STOP}
+_CONTENT_POS = frozenset({"NOUN", "PROPN", "VERB", "ADJ"})
 
 
-def _predicate_words(content: str, subject_words: set[str]) -> set[str]:
-    return _words(content) - subject_words
+def _words(text: str, predicate: bool = False) -> set[str]:
+    """Content lemmas of a text, by the one stop-word list; with `predicate`, those of
+    its predicate only: a denial and the claim it answers share what is said ("seen on
+    the front"), not only whom it is said of ("North Korean soldiers")."""
+    doc = _parse(text)
+    subject: set[int] = set()
+    if predicate:
+        for token in doc:
+            if token.dep_ in ("nsubj", "nsubjpass") and token.head.dep_ in ("ROOT", "ccomp"):
+                subject |= {t.i for t in token.subtree}
+    # The stop-word list holds content words too ("front", "see", "last"): it only
+    # drops words that are not nouns, verbs or adjectives here.
+    return {
+        t.lemma_.lower()
+        for t in doc
+        if t.is_alpha
+        and len(t) > 2
+        and t.i not in subject
+        and (t.pos_ in _CONTENT_POS or (t.lower_ not in facts.STOP and t.pos_ != "AUX"))
+    }
 
 
 # ---- the finder ----------------------------------------------------------------------
@@ -220,88 +244,118 @@ def _predicate_words(content: str, subject_words: set[str]) -> set[str]:
 class ConflictFinder:
     def __init__(self, embedder: Embedder) -> None:
         self.embedder = embedder
+        self._vectors: dict[str, npt.NDArray[np.float32]] = {}
 
     def find(self, answer: Answer, passages: list[Passage]) -> tuple[list[Conflict], Answer]:
         """Conflicts bearing on the answer, with a citation for every position; the answer
         gains the citations it lacked and a sentence saying that the sources disagree."""
-        located = _locate(passages)
         cited = {(c.article.id, c.start, c.end) for c in answer.citations}
 
-        def in_answer(loc: _Located) -> bool:
+        def in_answer(loc: Located) -> bool:
             s = loc.sentence
             return any(
                 aid == s.article_id and start <= s.start and s.end <= end
                 for aid, start, end in cited
             )
 
-        groups = self._figure_conflicts(located) + self._stance_conflicts(located)
-        groups = [(c, locs) for c, locs in groups if any(in_answer(loc) for loc in locs)]
-        return _attach(answer, groups)
+        groups = self.conflicts(locate(passages))
+        return _attach(answer, [(c, locs) for c, locs in groups if any(map(in_answer, locs))])
+
+    def conflicts(self, located: list[Located]) -> list[tuple[Conflict, list[Located]]]:
+        """Every conflict among the claims, each with the claim behind each position."""
+        return self._figure_conflicts(located) + self._stance_conflicts(located)
+
+    def _embed(self, texts: list[str]) -> list[npt.NDArray[np.float32]]:
+        todo = [t for t in dict.fromkeys(texts) if t not in self._vectors]
+        for t, v in zip(todo, self.embedder.embed(todo), strict=True):
+            self._vectors[t] = v
+        return [self._vectors[t] for t in texts]
 
     # figures
 
-    def _figure_conflicts(self, located: list[_Located]) -> list[tuple[Conflict, list[_Located]]]:
-        by_family: dict[str, list[tuple[_Located, Figure]]] = {}
-        for loc in located:
-            for fig in figures(loc.claim.content.text):
-                by_family.setdefault(fig.family, []).append((loc, fig))
-        out: list[tuple[Conflict, list[_Located]]] = []
-        claimed: set[str] = set()
-        for family in ("killed", "casualties", "wounded", "deployed"):
-            items = by_family.get(family, [])
-            revision = _revisions(items, family)
-            if revision:
-                out.append(revision)
-            pairs = [
-                (a, b)
-                for i, a in enumerate(items)
-                for b in items[i + 1 :]
-                if a[0].key != b[0].key and _differ(a[1], b[1])
-            ]
-            if not pairs:
-                continue
-            involved = _sides(_unique_by_claimant([x for pair in pairs for x in pair]))
-            keys = {loc.key for side in involved for loc, _ in side}
-            # One conflict per set of claimants: killed and casualties usually go together.
-            if keys <= claimed:
-                continue
-            claimed |= keys
-            firsts = [side[0][0] for side in involved]
-            about = f"{_subject([loc for side in involved for loc, _ in side])} {family}".strip()
-            positions = [
-                Position(
-                    " and ".join(dict.fromkeys(loc.claim.claimant for loc, _ in side)),
-                    _value(side[0][0]),
-                    None,
-                    side[0][0].when,
-                    side[0][0].sentence.text,
-                )
-                for side in involved
-            ]
-            out.append((Conflict(about, "figures", positions), firsts))
+    def _figure_conflicts(self, located: list[Located]) -> list[tuple[Conflict, list[Located]]]:
+        # A share ("two-thirds of whom", "a dozen of the dead") is part of another figure,
+        # never a competing total; percentages are shares that compare with each other.
+        # A bare count or sum ("about 1,800", "$55 billion" of "them") says nothing of what
+        # it counts: it compares with nothing.
+        items = [
+            c
+            for c in claim_figures(located)
+            if (not c.figure.share or c.figure.label == "PERCENT")
+            and (c.figure.about or c.measure not in ("cardinal", "money", "quantity"))
+        ]
+        counts = self._embed([c.figure.counts for c in items])
+        events = self._embed([c.event for c in items])
+
+        def near(x: str, y: str, vx: npt.NDArray[np.float32], vy: npt.NDArray[np.float32]) -> bool:
+            # An unstated part agrees with anything; stated ones must be the same words or
+            # near-synonyms ("people"/"civilians", "kill"/"die").
+            return not x or not y or x == y or float(vx @ vy) >= _SAME_MEASURE
+
+        def same_measure(i: int, j: int) -> bool:
+            a, b = items[i], items[j]
+            if a.figure.label != b.figure.label:
+                return False  # dollars, percentages and counts never measure one thing
+            if (a.figure.about or b.figure.about) and a.figure.about.isdisjoint(b.figure.about):
+                return False  # different people or places, or named against unnamed
+            return near(a.figure.counts, b.figure.counts, counts[i], counts[j]) and near(
+                a.event, b.event, events[i], events[j]
+            )
+
+        out: list[tuple[Conflict, list[Located]]] = []
+        claimed: set[frozenset[str]] = set()
+        covered: set[tuple[int, int]] = set()  # (item, item) pairs already in a conflict
+        for i, a in enumerate(items):
+            for j in range(i + 1, len(items)):
+                b = items[j]
+                if not same_measure(i, j) or not _differ(a.figure, b.figure):
+                    continue
+                if a.loc.key == b.loc.key:
+                    revision = _revision(a, b)
+                    if revision and frozenset({a.loc.key, "revision"}) not in claimed:
+                        claimed.add(frozenset({a.loc.key, "revision"}))
+                        out.append(revision)
+                    continue
+                if (i, j) in covered:
+                    continue
+                group = [k for k in range(len(items)) if same_measure(i, k) or k in (i, j)]
+                sides = _sides(a, b, [items[k] for k in group])
+                members = {id(c) for side in sides for c in side}
+                in_conflict = [k for k in group if id(items[k]) in members]
+                covered |= {(x, y) for x in in_conflict for y in in_conflict}
+                positions = [
+                    Position(
+                        " and ".join(dict.fromkeys(c.loc.claim.claimant for c in side)),
+                        side[0].value,
+                        None,
+                        side[0].loc.when,
+                        side[0].loc.sentence.text,
+                    )
+                    for side in sides
+                ]
+                about = max((c.figure.worded for side in sides for c in side), key=len)
+                conflict = Conflict(about or a.measure, "figures", positions)
+                out.append((conflict, [side[0].loc for side in sides]))
         return out
 
     # stance
 
-    def _stance_conflicts(self, located: list[_Located]) -> list[tuple[Conflict, list[_Located]]]:
-        denials = [loc for loc in located if loc.claim.kind == "denial"]
-        if not denials:
+    def _stance_conflicts(self, located: list[Located]) -> list[tuple[Conflict, list[Located]]]:
+        if not located:
             return []
-        others = [loc for loc in located if loc.claim.kind != "denial"]
-        texts = [_LEAD.sub("", d.claim.content.text) for d in denials]
-        vectors = self.embedder.embed(texts + [o.claim.content.text for o in others])
-        out: list[tuple[Conflict, list[_Located]]] = []
-        for i, denial in enumerate(denials):
-            subject = _words(_subject([denial], texts[i]))
-            predicate = _predicate_words(texts[i], subject)
-            backers = [
-                o
-                for j, o in enumerate(others)
-                if o.key != denial.key
-                and float(vectors[i] @ vectors[len(denials) + j]) >= _STANCE_SIMILARITY
-                and _shares(predicate, _words(o.claim.content.text))
-            ]
-            backers = [loc for loc, _ in _unique_by_claimant([(b, None) for b in backers])]
+        texts = [_LEAD.sub("", loc.claim.content.text) for loc in located]
+        vectors = self._embed(texts)
+        prototypes = self._embed(list(_COUNTER_PROTOTYPES))
+        counters = [
+            i
+            for i, loc in enumerate(located)
+            if loc.claim.kind == "denial"
+            or max(float(vectors[i] @ p) for p in prototypes) >= _COUNTER_SIMILARITY
+        ]
+        out: list[tuple[Conflict, list[Located]]] = []
+        for i in counters:
+            counter = located[i]
+            backers = self._answered(i, located, texts, vectors, set(counters))
             if not backers:
                 continue
             positions = [
@@ -315,93 +369,115 @@ class ConflictFinder:
                 for b in backers
             ] + [
                 Position(
-                    denial.claim.claimant,
-                    f"{denial.claim.cue.text} {denial.claim.content.text}",
+                    counter.claim.claimant,
+                    f"{counter.claim.cue.text} {counter.claim.content.text}",
                     None,
-                    denial.when,
-                    denial.sentence.text,
+                    counter.when,
+                    counter.sentence.text,
                 )
             ]
-            out.append((Conflict(f"whether {texts[i]}", "stance", positions), [*backers, denial]))
+            about = (
+                texts[i]
+                if len(_words(texts[i])) > _ANAPHORIC_WORDS
+                else _LEAD.sub("", backers[0].claim.content.text)
+            )
+            out.append((Conflict(f"whether {about}", "stance", positions), [*backers, counter]))
         return out
 
-
-def _shares(predicate: set[str], words: set[str]) -> bool:
-    # Stems may sit inside compounds: "front" in "battlefront".
-    return any(p in w or w in p for p in predicate for w in words if min(len(p), len(w)) >= 4)
-
-
-def _revisions(
-    items: list[tuple[_Located, Figure]], family: str
-) -> tuple[Conflict, list[_Located]] | None:
-    """The same claimant, a different figure at a later date: name the newer one."""
-    by_key: dict[str, list[tuple[_Located, Figure]]] = {}
-    for loc, fig in items:
-        by_key.setdefault(loc.key, []).append((loc, fig))
-    for group in by_key.values():
-        dated = sorted((x for x in group if x[0].when), key=lambda x: x[0].when or "")
-        if (
-            len(dated) >= 2
-            and dated[0][0].when != dated[-1][0].when
-            and _differ(dated[0][1], dated[-1][1])
-        ):
-            old, new = dated[0], dated[-1]
-            positions = [
-                Position(loc.claim.claimant, fig.text, None, loc.when, loc.sentence.text)
-                for loc, fig in (old, new)
+    def _answered(
+        self,
+        i: int,
+        located: list[Located],
+        texts: list[str],
+        vectors: list[npt.NDArray[np.float32]],
+        counters: set[int],
+    ) -> list[Located]:
+        """The claims a counter-claim answers: by other claimants, saying the same thing
+        (close in meaning and sharing a content word), or, when the counter-claim names
+        no content of its own ("denied the charge"), the claim just before it."""
+        counter = located[i]
+        words = _words(texts[i], predicate=True)
+        if len(_words(texts[i])) <= _ANAPHORIC_WORDS:
+            before = [
+                loc
+                for j, loc in enumerate(located)
+                if j not in counters
+                and loc.claim.has_claimant
+                and loc.key != counter.key
+                and loc.sentence.article_id == counter.sentence.article_id
+                and 0 <= counter.sentence.idx - loc.sentence.idx <= _ANAPHORIC_REACH
+                and loc.claim.content.start < counter.claim.cue.start
             ]
-            note = (
-                f"A revision, not a conflict: {new[0].claim.claimant} gave {new[1].text} on "
-                f"{new[0].when}, newer than {old[1].text} on {old[0].when}."
+            if not before:
+                return []
+            # Of the claims just before, the one closest in meaning to the counter-claim's
+            # whole sentence ("denies any wrongdoing and points out that ..."), the nearer
+            # the better.
+            sentence, *contents = self._embed(
+                [counter.sentence.text, *(loc.claim.content.text for loc in before)]
             )
-            return Conflict(f"{family} (revised)", "revision", positions, note), [old[0], new[0]]
-    return None
+
+            def score(x: tuple[npt.NDArray[np.float32], Located]) -> float:
+                distance = counter.sentence.idx - x[1].sentence.idx
+                return float(x[0] @ sentence) - _RECENCY * distance
+
+            return [max(zip(contents, before, strict=True), key=score)[1]]
+        found = sorted(
+            (
+                (float(vectors[i] @ vectors[j]), o)
+                for j, o in enumerate(located)
+                if j != i
+                and j not in counters
+                and o.key != counter.key
+                and float(vectors[i] @ vectors[j]) >= _STANCE_SIMILARITY
+                and words & _words(texts[j])
+            ),
+            key=lambda x: -x[0],
+        )
+        unique: dict[str, Located] = {}
+        for _, o in found:
+            unique.setdefault(o.key, o)  # each claimant's closest claim
+        return list(unique.values())
 
 
-def _unique_by_claimant(
-    items: Iterable[tuple[_Located, Figure | None]],
-) -> list[tuple[_Located, Figure | None]]:
-    seen: dict[str, tuple[_Located, Figure | None]] = {}
-    for loc, fig in items:
-        seen.setdefault(loc.key, (loc, fig))
-    return list(seen.values())
+def _revision(a: _Counted, b: _Counted) -> tuple[Conflict, list[Located]] | None:
+    """The same claimant, a different figure at a later date: name the newer one."""
+    if not a.loc.when or not b.loc.when or a.loc.when == b.loc.when:
+        return None
+    old, new = sorted((a, b), key=lambda c: c.loc.when or "")
+    positions = [
+        Position(c.loc.claim.claimant, c.value, None, c.loc.when, c.loc.sentence.text)
+        for c in (old, new)
+    ]
+    note = (
+        f"A revision, not a conflict: {new.loc.claim.claimant} said {new.value} on "
+        f"{new.loc.when}, newer than {old.value} on {old.loc.when}."
+    )
+    about = f"{new.figure.measure} (revised)"
+    return Conflict(about, "revision", positions, note), [old.loc, new.loc]
 
 
-def _sides(
-    items: list[tuple[_Located, Figure | None]],
-) -> list[list[tuple[_Located, Figure | None]]]:
-    """Claimants whose figures agree stand on one side (two outlets naming one agency
-    differently, or two sources repeating one estimate)."""
-    sides: list[list[tuple[_Located, Figure | None]]] = []
-    for loc, fig in items:
+def _sides(a: _Counted, b: _Counted, group: list[_Counted]) -> list[list[_Counted]]:
+    """The claimants of a measure in two camps: those agreeing with `a`'s figure and
+    those agreeing with `b`'s (two outlets naming one agency differently, or two sources
+    repeating one estimate stand together); one claim per claimant."""
+    sides: list[list[_Counted]] = [[a], [b]]
+    seen = {a.loc.key, b.loc.key}
+    for c in group:
+        if c.loc.key in seen:
+            continue
         for side in sides:
-            other = side[0][1]
-            if fig is not None and other is not None and not _differ(fig, other):
-                side.append((loc, fig))
+            if not _differ(c.figure, side[0].figure):
+                side.append(c)
+                seen.add(c.loc.key)
                 break
-        else:
-            sides.append([(loc, fig)])
-    return sides
-
-
-def _value(loc: _Located) -> str:
-    figs = [f for f in figures(loc.claim.content.text) if not f.derived]
-    return ", ".join(dict.fromkeys(f.text for f in figs)) or loc.claim.content.text
-
-
-_SUBJECT = re.compile(
-    r"\b((?:[A-Z][\w'’-]+\s+){1,3}(?:troops|soldiers|forces|fighters|civilians|people|workers|"
-    r"voters|residents|migrants|refugees|officials|members|patients|students))\b"
-)
-
-
-def _subject(locs: list[_Located], text: str | None = None) -> str:
-    """What the figures count ("North Korean troops"), when the sentences say it."""
-    counts: dict[str, int] = {}
-    for loc in locs:
-        for m in _SUBJECT.finditer(text or loc.sentence.text):
-            counts[m.group(1)] = counts.get(m.group(1), 0) + 1
-    return max(counts, key=lambda k: counts[k]) if counts else ""
+    # Each side is shown by one claim: where one can, from the other side's article, so
+    # that the positions read side by side in one story.
+    other = [b.loc.sentence.article_id, a.loc.sentence.article_id]
+    return [
+        sorted(side, key=lambda c: c.loc.sentence.article_id != article)
+        for side, article in zip(sides, other, strict=True)
+    ]
 
 
 def renumber(conflicts: list[Conflict], answer: Answer) -> list[Conflict]:
@@ -421,10 +497,10 @@ def renumber(conflicts: list[Conflict], answer: Answer) -> list[Conflict]:
     return out
 
 
-def _locate(passages: list[Passage]) -> list[_Located]:
+def locate(passages: list[Passage]) -> list[Located]:
     """Every claim of the passages once, with its sentence."""
     seen: set[tuple[str, int, int]] = set()
-    out: list[_Located] = []
+    out: list[Located] = []
     for p in passages:
         sentences = {s.idx: s for s in p.sentences}
         for c in p.claims:
@@ -432,12 +508,12 @@ def _locate(passages: list[Passage]) -> list[_Located]:
             if key in seen or c.sentence_idx not in sentences:
                 continue
             seen.add(key)
-            out.append(_Located(c, sentences[c.sentence_idx], p.article))
+            out.append(Located(c, sentences[c.sentence_idx], p.article))
     return out
 
 
 def _attach(
-    answer: Answer, groups: list[tuple[Conflict, list[_Located]]]
+    answer: Answer, groups: list[tuple[Conflict, list[Located]]]
 ) -> tuple[list[Conflict], Answer]:
     """Give every position a citation (adding one for a sentence the answer lacks) and say
     in the answer that the sources disagree."""
@@ -447,7 +523,7 @@ def _attach(
     sentences: list[str] = []
     conflicts: list[Conflict] = []
 
-    def cite(loc: _Located) -> int:
+    def cite(loc: Located) -> int:
         s = loc.sentence
         for c in citations:
             if c.article.id == s.article_id and c.start <= s.start and s.end <= c.end:

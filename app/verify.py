@@ -21,6 +21,7 @@ import numpy.typing as npt
 from spacy.tokens import Token
 
 from app.generate.markers import find_markers
+from app.facts import date_words, numbers
 from app.text import POSSESSIVE, STOP, WORD, content_words, key, stem
 from indexer.claims import TITLES
 from indexer.embed import Embedder
@@ -166,58 +167,6 @@ def clean(sentence: str) -> str:
 
 # ---- (b) numbers ----------------------------------------------------------------------
 
-_UNITS = _wordlist(
-    "one two three four five six seven eight nine ten eleven twelve thirteen fourteen fifteen"
-    " sixteen seventeen eighteen nineteen"
-)
-_TENS = _wordlist("twenty thirty forty fifty sixty seventy eighty ninety")
-_WORD_VALUES = {w: i + 1 for i, w in enumerate(_UNITS)} | {
-    w: 10 * (i + 2) for i, w in enumerate(_TENS)
-}
-_DENOMINATORS = {"half": 2, "halves": 2, "third": 3, "thirds": 3, "quarter": 4, "quarters": 4}
-_DENOMINATORS |= {"fourth": 4, "fourths": 4, "fifth": 5, "fifths": 5}
-_SCALES = {"hundred": 1e2, "thousand": 1e3, "million": 1e6, "billion": 1e9, "trillion": 1e12}
-_W = "|".join(sorted(_WORD_VALUES, key=len, reverse=True))
-_D = "|".join(_DENOMINATORS)
-_S = "|".join(_SCALES)
-_NUMBER = re.compile(
-    rf"\b(?P<fn>{_W}|a)[\s-](?P<fd>{_D})\b"
-    r"|(?<![\w.,/])(?P<dn>\d+)\s*/\s*(?P<dd>\d+)(?![\w/])"
-    r"|(?<![\w.,])(?P<digits>\d{1,3}(?:(?:,|\s)\d{3})+(?![\d])|\d+(?:\.\d+)?)"
-    rf"(?:\s*(?:%|percent\b|per cent\b))?(?:\s+(?P<dscale>{_S})\b)?"
-    rf"|\b(?P<word>{_W})(?:-(?P<unit>{_W}))?(?:\s+(?P<wscale>{_S}))?\b",
-    re.IGNORECASE,
-)
-
-
-def numbers(text: str) -> dict[float, str]:
-    """The figures in `text` by value ("4,000", "4 000" and "4000" are one), as worded.
-
-    A bare "one" is left out: it is mostly not a figure ("one of them").
-    """
-    out: dict[float, str] = {}
-    for m in _NUMBER.finditer(text):
-        value = _value(m)
-        if value is not None:
-            out.setdefault(round(value, 4), m.group().strip())
-    return out
-
-
-def _value(m: re.Match[str]) -> float | None:
-    if m.group("fd"):
-        numerator = 1 if m.group("fn").lower() == "a" else _WORD_VALUES[m.group("fn").lower()]
-        return numerator / _DENOMINATORS[m.group("fd").lower()]
-    if m.group("dd"):
-        return int(m.group("dn")) / int(m.group("dd")) if int(m.group("dd")) else None
-    if m.group("digits"):
-        scale = _SCALES[m.group("dscale").lower()] if m.group("dscale") else 1.0
-        return float(re.sub(r"[,\s]", "", m.group("digits"))) * scale
-    word = m.group("word").lower()
-    if word == "one" and not m.group("wscale"):
-        return None
-    value = _WORD_VALUES[word] + (_WORD_VALUES[m.group("unit").lower()] if m.group("unit") else 0)
-    return value * (_SCALES[m.group("wscale").lower()] if m.group("wscale") else 1.0)
-
 
 def _missing_numbers(sentence: str, cited: str) -> list[str]:
     have = numbers(cited)
@@ -230,23 +179,10 @@ def _missing_numbers(sentence: str, cited: str) -> list[str]:
 
 # ---- (b) dates ------------------------------------------------------------------------
 
-_MONTH = re.compile(
-    r"\b(?:January|February|March|April|June|July|August|September|October|November|December"
-    r"|(?:Jan|Feb|Mar|Apr|Jun|Jul|Aug|Sept?|Oct|Nov|Dec)\b\.?"
-    # "May" the month, not the verb: before a day, or after "in", "of", "since"...
-    r"|May(?=\s+\d)|(?:(?<=in )|(?<=of )|(?<=since )|(?<=until )|(?<=early ))May\b)"
-    r"|\b(?:Mon|Tues|Wednes|Thurs|Fri|Satur|Sun)day\b"
-)
-
-
-def _dates(text: str) -> dict[str, str]:
-    """Months and weekdays named in `text`, by a key ("feb", "thu"), as worded."""
-    return {m.group()[:3].lower(): m.group().rstrip(".") for m in _MONTH.finditer(text)}
-
 
 def _missing_dates(sentence: str, cited: str) -> list[str]:
-    have = _dates(cited)
-    return [worded for key, worded in _dates(sentence).items() if key not in have]
+    have = date_words(cited)
+    return [worded for key, worded in date_words(sentence).items() if key not in have]
 
 
 # ---- (b) names and content words ------------------------------------------------------

@@ -11,6 +11,7 @@ import typer
 
 from eval.claims_eval import evaluate, render_table
 from eval.injection_eval import injection_command
+from eval.conflicts_eval import conflicts_command
 from eval.learn_cues import learn_cues_command
 from eval.polnear import PolnearFormatError, load_split
 from eval.polnear_questions import polnear_questions_command
@@ -68,6 +69,7 @@ eval_app.command("polnear-questions")(polnear_questions_command)
 eval_app.command("verifier")(verifier_command)
 eval_app.command("learn-cues")(learn_cues_command)
 eval_app.command("injection")(injection_command)
+eval_app.command("conflicts")(conflicts_command)
 
 
 if __name__ == "__main__":

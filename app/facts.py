@@ -1,0 +1,395 @@
+"""What the verifier, the conflict finder and the retriever read from text: figures (and
+what each one counts), dates, and the one stop-word list.
+
+Figures come from spaCy's CARDINAL, QUANTITY, MONEY and PERCENT entities, their values from
+text2num (words to numbers: "four thousand and twelve") plus the few forms it leaves alone
+(separators "4,000" = "4 000" = "4000", "a dozen", "two-thirds", "2.5 million"). What a
+figure counts is read from the parse: the noun it quantifies, the noun after "of" for a
+share, and the predicate it is the subject or object of ("300 were killed").
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from dataclasses import dataclass
+from datetime import date, datetime
+
+import dateparser
+from dateparser.search import search_dates
+from spacy.tokens import Doc, Span, Token
+from text_to_num import alpha2digit, text2num
+
+from app.text import STOP
+
+__all__ = ["STOP", "Figure", "date_words", "dates", "figures", "numbers", "read_number"]
+
+FIGURE_LABELS = frozenset({"CARDINAL", "QUANTITY", "MONEY", "PERCENT"})
+
+# Bounds stated around a figure. These are the grammar of approximation in English, not a
+# topic list: "at least 50", "cannot be more than 5,000", "up to 3,000", "some 300".
+_BOUNDS = {  # "upper" first: "no more than" ends with "more than"
+    "upper": r"up to|at most|no more than|fewer than|less than|under|below|a maximum of|"
+    r"not more than|(?:can ?not|can't|could not|couldn't|cannot) be more than",
+    "lower": r"at least|more than|over|upwards of|in excess of|no fewer than|no less than|"
+    r"above|exceed(?:s|ed|ing)?|as many as|a minimum of",
+    "approx": r"about|around|roughly|approximately|nearly|almost|some|an estimated|estimated|"
+    r"close to|more or less",
+}
+_BOUND_AT_START = {k: re.compile(rf"^(?:{v})\b\s*") for k, v in _BOUNDS.items()}
+_BOUND_AT_END = {k: re.compile(rf"\b(?:{v})\s*$") for k, v in _BOUNDS.items()}
+_APPROX_SLACK = 0.1
+# "At least 300" is read as news uses it, an estimate near 300 that may be low, not as
+# any number above 300: an open bound reaches this many times the figure.
+_OPEN_BOUND_REACH = 2.0
+_RANGE = re.compile(
+    r"^between\s+(?P<a>.+?)\s+and\s+(?P<b>.+)$|^(?P<c>[^-–]+?)\s*(?:\bto\b|-|–)\s*(?P<d>[^-–]+)$"
+)
+_SCALES = {"hundred": 1e2, "thousand": 1e3, "million": 1e6, "billion": 1e9, "trillion": 1e12}
+_SCALE = re.compile(rf"\b({'|'.join(_SCALES)})s?\b")
+_DIGITS = re.compile(r"(?<![\w.])\d{1,3}(?:[, ]\d{3})+(?![\d])|\d+(?:\.\d+)?")
+# A fraction read from its words: numerator by text2num, denominator by its ordinal.
+_DENOMINATORS = {"half": 2, "halves": 2, "third": 3, "thirds": 3, "quarter": 4, "quarters": 4}
+_DENOMINATORS |= {"fourth": 4, "fourths": 4, "fifth": 5, "fifths": 5, "tenth": 10, "tenths": 10}
+_FRACTION = re.compile(rf"\b(?P<n>[a-z]+)[\s-](?P<d>{'|'.join(_DENOMINATORS)})\b")
+_DOZEN = re.compile(r"\b(?:a|one)?\s*dozen\b")
+# Plural round numbers: "dozens" is at least 24, "hundreds" at least 200.
+_PLURAL = {"dozens": 24.0, "hundreds": 200.0, "thousands": 2000.0, "millions": 2e6}
+
+
+@dataclass(frozen=True)
+class Figure:
+    """One figure of a text: its value as a range (`low` = `high` when exact), as worded,
+    where it is, and what it counts."""
+
+    low: float
+    high: float
+    text: str
+    start: int
+    end: int
+    label: str  # CARDINAL | QUANTITY | MONEY | PERCENT
+    counts: str  # the lemma of the noun it quantifies ("people", "percent"), or ""
+    event: str  # the lemma of the predicate it belongs to ("die", "kill"), or ""
+    share: bool = False  # a part of something else: "two-thirds of whom", "a dozen of the dead"
+    # The people and places named in the figure's own clause ("100 billionaires in Beijing"):
+    # two figures about different ones are about different things.
+    about: frozenset[str] = frozenset()
+    increment: bool = False  # "1,000 newly transported", "an additional 500": not a total
+    worded: str = ""  # what it counts as the text words it: "soldiers killed"
+
+    @property
+    def measure(self) -> str:
+        """What is measured, in words: "people die", "percent support"."""
+        return " ".join(w for w in (self.counts, self.event) if w) or self.label.lower()
+
+    @property
+    def middle(self) -> float:
+        return self.low if math.isinf(self.high) else (self.low + self.high) / 2
+
+
+def read_number(phrase: str, before: str = "") -> tuple[float, float] | None:
+    """The value of a number phrase as a (low, high) range, with the bounds stated in it
+    or just `before` it; None when it holds no number (e.g. "one" of "one of them")."""
+    text = " ".join(phrase.lower().replace("’", "'").split())
+    text = re.sub(r"^(?:only|just|a total of|all)\s+", "", text)
+    lead = next((m.group() for p in _BOUND_AT_START.values() if (m := p.match(text))), "")
+    text = text[len(lead) :]
+    near = f"{' '.join(before.lower().split())} {lead}".strip()
+    bound = next((k for k, p in _BOUND_AT_END.items() if p.search(near)), None)
+    if ranged := _RANGE.match(text):
+        first, second = (
+            ranged.group("a") or ranged.group("c"),
+            ranged.group("b") or ranged.group("d"),
+        )
+        a, b = _value(first), _value(second)
+        if a is not None and b is not None:
+            if not _SCALE.search(first) and (scale := _SCALE.search(second)):
+                a *= _SCALES[scale.group(1)]  # "between 2 and 3 million"
+            return (min(a, b), max(a, b))
+    value = _value(text)
+    if value is None:
+        return None
+    if bound == "lower" or text in _PLURAL:
+        return (value, value * _OPEN_BOUND_REACH)
+    if bound == "upper":
+        return (0.0, value)
+    if bound == "approx":
+        return (value * (1 - _APPROX_SLACK), value * (1 + _APPROX_SLACK))
+    return (value, value)
+
+
+def _value(text: str) -> float | None:
+    text = text.strip(" ,.$€£%").replace("per cent", "percent")
+    text = re.sub(r"\s*percent$", "", text).strip()
+    plural = re.sub(r"\s+of$", "", text)
+    if plural in _PLURAL:
+        return _PLURAL[plural]
+    if (m := _FRACTION.search(text)) and (n := _word_value("one" if m["n"] == "a" else m["n"])):
+        return n / _DENOMINATORS[m["d"]]
+    if _DOZEN.fullmatch(text):
+        return 12.0
+    if not _DIGITS.search(text):
+        text = alpha2digit(text, "en")  # "four thousand and twelve" -> "4012"
+    digits = _DIGITS.search(text)
+    if digits is None:
+        bare = _SCALE.fullmatch(re.sub(r"^(?:a|one)\s+", "", text))  # "a million"
+        return _SCALES[bare.group(1)] if bare else None
+    number = float(re.sub(r"[, ]", "", digits.group()))
+    scale = re.match(rf"\s*({'|'.join(_SCALES)})\b", text[digits.end() :])
+    return number * _SCALES[scale.group(1)] if scale else number
+
+
+def _word_value(words: str) -> float | None:
+    try:
+        return float(text2num(words, "en"))
+    except ValueError:
+        return None
+
+
+_NUMBER_WORDS = [
+    *[
+        "one",
+        "two",
+        "three",
+        "four",
+        "five",
+        "six",
+        "seven",
+        "eight",
+        "nine",
+        "ten",
+        "eleven",
+        "twelve",
+        "thirteen",
+    ],
+    *[
+        "fourteen",
+        "fifteen",
+        "sixteen",
+        "seventeen",
+        "eighteen",
+        "nineteen",
+        "twenty",
+        "thirty",
+        "forty",
+    ],
+    *["fifty", "sixty", "seventy", "eighty", "ninety"],
+]
+_W = "|".join(sorted(_NUMBER_WORDS, key=len, reverse=True))
+_S = "|".join(_SCALES)
+_NUMBER = re.compile(
+    rf"\b(?P<fraction>(?:{_W}|a)[\s-](?:{'|'.join(_DENOMINATORS)}))\b"
+    r"|(?<![\w.,/])(?P<dn>\d+)\s*/\s*(?P<dd>\d+)(?![\w/])"
+    r"|(?<![\w.,])(?P<digits>\d{1,3}(?:(?:,|\s)\d{3})+(?![\d])|\d+(?:\.\d+)?)"
+    rf"(?:\s*(?:%|percent\b|per cent\b))?(?:\s+(?P<dscale>{_S})\b)?"
+    rf"|\b(?P<words>(?:{_W})(?:-(?:{_W}))?(?:\s+(?:{_S}))?)\b",
+    re.IGNORECASE,
+)
+
+
+def numbers(text: str) -> dict[float, str]:
+    """Every figure of a plain text by value, as worded ("4,000", "4 000" and "4000" are
+    one; "four thousand" is 4000; "two-thirds" = "2/3"). A bare "one" is left out: it is
+    mostly not a figure ("one of them"). No parse: cheap enough for every answer sentence."""
+    out: dict[float, str] = {}
+    for m in _NUMBER.finditer(text):
+        value: float | None
+        if m.group("dd"):
+            value = int(m.group("dn")) / int(m.group("dd")) if int(m.group("dd")) else None
+        elif m.group("words") and m.group("words").lower() == "one":
+            value = None
+        else:
+            value = _value(m.group().lower())
+        if value is not None:
+            out.setdefault(round(value, 4), m.group().strip())
+    return out
+
+
+def figures(doc: Doc | Span) -> list[Figure]:
+    """The figures of a parsed text (not dates, times, ordinals, years), each with what it
+    counts and its bounds. Offsets are the doc's character offsets."""
+    out: list[Figure] = []
+    base = doc.start_char if isinstance(doc, Span) else 0
+    for ent in doc.ents:
+        if ent.label_ not in FIGURE_LABELS or _is_year(ent):
+            continue
+        before = doc.doc[max(0, ent.start - 4) : ent.start].text
+        rng = read_number(ent.text, before)
+        if rng is None:
+            continue
+        counts, event, share, worded = _counted(ent)
+        out.append(
+            Figure(
+                rng[0], rng[1], ent.text, ent.start_char - base, ent.end_char - base,
+                ent.label_, counts, event, share, _about(ent), _increment(ent), worded,
+            )
+        )  # fmt: skip
+    return out
+
+
+def _is_year(ent: Span) -> bool:
+    return ent.label_ == "CARDINAL" and bool(re.fullmatch(r"(?:19|20)\d\d", ent.text))
+
+
+_NOUNS = frozenset({"NOUN", "PROPN"})
+_NAMED = frozenset(
+    {"PERSON", "GPE", "LOC", "FAC"}
+)  # not NORP: "North Korean" soldiers are soldiers
+_WHERE = frozenset({"in", "at", "near", "inside", "across"})
+_OTHER_CLAUSES = frozenset({"advcl", "conj", "ccomp", "relcl", "parataxis"})
+
+
+# Words that make a figure an addition to an earlier one rather than a total.
+_ADDED = frozenset({"new", "newly", "additional", "additionally", "more", "further", "fresh"})
+
+
+def _increment(ent: Span) -> bool:
+    root = ent.root
+    near = [*ent, *root.head.children, *(root.head.head.children if root.dep_ != "ROOT" else [])]
+    return any(
+        (t.lower_ in _ADDED and t.dep_ in ("amod", "advmod") and not _before_than(t))
+        or t.lower_ == "another"
+        for t in near
+    )
+
+
+def _before_than(token: Token) -> bool:
+    # "more than 5,000" is a bound, not an addition.
+    return token.i + 1 < len(token.doc) and token.doc[token.i + 1].lower_ == "than"
+
+
+def _about(ent: Span) -> frozenset[str]:
+    """The named people and places in the clause that holds the figure: the subtree of its
+    nearest verb, and no further."""
+    head = ent.root
+    while head.pos_ not in ("VERB", "AUX") and head.head is not head:
+        head = head.head
+    # The clause without the other clauses it holds ("..., while Beijing ranked fourth").
+    inside = {t.i for t in head.subtree}
+    for child in head.children:
+        if child.dep_ in _OTHER_CLAUSES and not (
+            child.left_edge.i <= ent.root.i <= child.right_edge.i
+        ):
+            inside -= {t.i for t in child.subtree}
+    named = {
+        _name_key(e.text)
+        for e in ent.doc.ents
+        if e.label_ in _NAMED and all(t.i in inside for t in e)
+    }
+    # Where it happened, named or not: "died in the camps", "killed near the border".
+    places = {
+        obj.lemma_.lower()
+        for prep in head.children
+        if prep.dep_ == "prep" and prep.lower_ in _WHERE
+        for obj in prep.children
+        if obj.dep_ == "pobj" and obj.ent_type_ not in _NAMED and obj.pos_ == "NOUN"
+    }
+    return frozenset(named | places)
+
+
+def _name_key(name: str) -> str:
+    # "America" and "the United States" stay apart; the possessive and article go.
+    return re.sub(r"^the\s+|['’]s$", "", name.lower())
+
+
+def _counted(ent: Span) -> tuple[str, str, bool, str]:
+    """The noun a figure counts, the predicate it belongs to, and whether it is a share
+    ("of whom", "of the dead"): read from the dependency parse."""
+    root = ent.root
+    label = ent.label_
+    counts = ""
+    share = False
+    noun: Token = root
+    if label == "PERCENT":
+        counts = "percent"
+        share = True
+    elif label == "MONEY":
+        counts = "money"
+    if root.dep_ in ("nummod", "quantmod", "compound", "amod") and root.head.pos_ in _NOUNS:
+        noun = root.head
+        if not counts:
+            counts = noun.lemma_.lower()
+    of = next((c for c in root.children if c.dep_ == "prep" and c.lower_ == "of"), None)
+    if of is None and noun is not root:
+        of = next((c for c in noun.children if c.dep_ == "prep" and c.lower_ == "of"), None)
+    if of is not None:
+        obj = next((c for c in of.children if c.dep_ == "pobj"), None)
+        if obj is not None and label != "MONEY":
+            share = share or noun is root
+            if obj.pos_ != "PRON" and label == "PERCENT":
+                counts = f"percent {obj.lemma_.lower()}"  # "53 percent of voters"
+            elif obj.pos_ != "PRON" and (not counts or noun is root):
+                counts = obj.lemma_.lower()
+    event = _event(noun)
+    words = [noun.text if noun is not root else "", event and _event_token(noun).text]
+    return counts, event, share, " ".join(w for w in words if w)
+
+
+def _event(token: Token) -> str:
+    """The lemma of the nearest predicate above a figure: the verb (or adjective, "dead")
+    it is subject or object of; "" for none, or a verb as empty as "be"."""
+    head = _event_token(token)
+    return head.lemma_.lower() if head is not token and head.lemma_.lower() not in STOP else ""
+
+
+def _event_token(token: Token) -> Token:
+    head = token
+    for _ in range(4):
+        if head.dep_ in ("ROOT",) or head.head is head:
+            break
+        head = head.head
+        if head.pos_ in ("VERB", "ADJ") or (head.pos_ == "AUX" and head.dep_ != "aux"):
+            return head
+    return token
+
+
+_DATE_SETTINGS = {"PREFER_DATES_FROM": "past", "REQUIRE_PARTS": ["day", "month"]}
+_MONTH_NAME = re.compile(
+    r"\b(?:Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Sept|Oct|Nov|Dec)(?:[a-z]+|\b\.?)"
+)
+_ABBREVIATED = re.compile(r"\b([A-Z][a-z]{2,3})\.")  # "Feb." trips the search; "Feb" does not
+_LEADING_WORDS = re.compile(r"^(?:\w+\s+)+?(?=[A-Z0-9])")
+
+
+def dates(text: str, published: str | None = None) -> list[tuple[str, date]]:
+    """The dates with a day and month named in `text` (as worded, as a date), read relative
+    to `published`: "on Feb. 14", "a Jan. 13 estimate". Weekdays and relative words
+    ("Monday", "yesterday") are left out: they need a calendar the article does not give."""
+    settings: dict[str, object] = dict(_DATE_SETTINGS)
+    if published:
+        settings["RELATIVE_BASE"] = datetime.fromisoformat(published)
+    # The search is slow on long text (0.2 s a sentence): it reads only the stretch around
+    # each month name, where a date with a day can be.
+    windows = [
+        _ABBREVIATED.sub(r"\1", text[max(0, m.start() - 12) : m.end() + 14])
+        for m in _MONTH_NAME.finditer(text)
+    ]
+    found = [
+        hit for w in windows for hit in search_dates(w, languages=["en"], settings=settings) or []
+    ]
+    out: list[tuple[str, date]] = []
+    for worded, _ in found:
+        if not re.search(r"\d", worded):
+            continue
+        # The search takes leading words into the date ("a Jan 13" read as 2013); the
+        # date alone, parsed again, is read right.
+        bare = _LEADING_WORDS.sub("", worded)
+        when = dateparser.parse(bare, languages=["en"], settings=settings)
+        if when is not None:
+            out.append((bare, when.date()))
+    return out
+
+
+_MONTH_OR_DAY = re.compile(
+    r"\b(?:January|February|March|April|June|July|August|September|October|November|December"
+    r"|(?:Jan|Feb|Mar|Apr|Jun|Jul|Aug|Sept?|Oct|Nov|Dec)\b\.?"
+    # "May" the month, not the verb: before a day, or after "in", "of", "since"...
+    r"|May(?=\s+\d)|(?:(?<=in )|(?<=of )|(?<=since )|(?<=until )|(?<=early ))May\b)"
+    r"|\b(?:Mon|Tues|Wednes|Thurs|Fri|Satur|Sun)day\b"
+)
+
+
+def date_words(text: str) -> dict[str, str]:
+    """Months and weekdays named in `text`, by a key ("feb", "thu"), as worded: what a
+    sentence must share with the text it cites, whole dates or not."""
+    return {m.group()[:3].lower(): m.group().rstrip(".") for m in _MONTH_OR_DAY.finditer(text)}

@@ -1,0 +1,278 @@
+"""The conflict benchmark: labelled pairs of claims from real articles, conflicting or not,
+scored against what the conflict finder reports from the claims the indexer extracts.
+
+A file is JSONL, one pair a line (see the README's Evaluation section):
+
+    {"id": "...", "kind": "figures|denial|dispute|revision", "conflict": true,
+     "split": "tune|test", "note": "why, in the labeller's words",
+     "a": {"article": "polnear:dev/NAME", "start": 10, "end": 90, "sha1": "..."},
+     "b": {"article": "samples:000_8af7fcc676007934", "start": 120, "end": 200, "sha1": "..."}}
+
+Sides hold offsets, never text: the text is read from the PolNeAR folder (or the samples)
+at evaluation time, and `sha1` (its first 12 hex digits) proves that it is still the text
+that was labelled.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+from collections import Counter
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Annotated, Any
+
+import typer
+
+from app.conflicts import ConflictFinder, Located
+from app.generate.base import ArticleRef
+from eval.polnear import _article as polnear_article
+from eval.verifier_set import seed_articles
+from indexer.claims import extract_claims
+from indexer.embed import BUNDLED_MODEL, get_embedder
+from indexer.models import Article, Claim, Sentence
+from indexer.split import parse, sentences
+
+KINDS = ("figures", "denial", "dispute", "revision")
+SPLITS = ("tune", "test")
+DEFAULT_POLNEAR = Path(os.environ.get("POLNEAR_DIR", "../shared/data/polnear"))
+
+
+class ConflictSetError(Exception):
+    """The benchmark file is malformed, or an item no longer matches its article."""
+
+
+@dataclass(frozen=True)
+class Side:
+    article: str  # "polnear:<split>/<name>" or "samples:<article id>"
+    start: int
+    end: int
+    sha1: str
+
+
+@dataclass(frozen=True)
+class Item:
+    id: str
+    kind: str
+    conflict: bool
+    split: str
+    a: Side
+    b: Side
+    note: str = ""
+
+
+def span_hash(text: str) -> str:
+    return hashlib.sha1(text.encode("utf-8")).hexdigest()[:12]
+
+
+def load_items(path: Path) -> list[Item]:
+    """The items of a benchmark file; an error names the file, line and field."""
+    items: list[Item] = []
+    seen: set[str] = set()
+    for n, line in enumerate(path.read_text(encoding="utf-8").splitlines(), 1):
+        if not line.strip():
+            continue
+        where = f"{path}:{n}"
+        try:
+            raw = json.loads(line)
+        except json.JSONDecodeError as e:
+            raise ConflictSetError(f"{where}: not JSON ({e.msg}); one object per line.") from e
+        item = _item(raw, where)
+        if item.id in seen:
+            raise ConflictSetError(f"{where}: id {item.id!r} is used twice; ids must be unique.")
+        seen.add(item.id)
+        items.append(item)
+    return items
+
+
+def _item(raw: Any, where: str) -> Item:
+    if not isinstance(raw, dict):
+        raise ConflictSetError(f"{where}: a line must be a JSON object.")
+
+    def field(name: str, kind: type, allowed: Iterable[object] | None = None) -> Any:
+        value = raw.get(name)
+        if not isinstance(value, kind) or (allowed is not None and value not in allowed):
+            expected = f"one of {', '.join(map(str, allowed))}" if allowed else kind.__name__
+            raise ConflictSetError(f"{where}: field '{name}' must be {expected}, got {value!r}.")
+        return value
+
+    sides = []
+    for name in ("a", "b"):
+        side = field(name, dict)
+        try:
+            sides.append(
+                Side(str(side["article"]), int(side["start"]), int(side["end"]), str(side["sha1"]))
+            )
+        except (KeyError, TypeError, ValueError) as e:
+            raise ConflictSetError(
+                f"{where}: field '{name}' needs article, start, end and sha1 ({e})."
+            ) from e
+    return Item(
+        field("id", str),
+        field("kind", str, KINDS),
+        field("conflict", bool),
+        field("split", str, SPLITS),
+        sides[0],
+        sides[1],
+        str(raw.get("note", "")),
+    )
+
+
+def load_articles(items: list[Item], polnear: Path | None) -> dict[str, Article]:
+    """The articles the items name, keyed as the items name them, with every side checked
+    against its hash: an item whose text no longer matches is an error naming it."""
+    samples = {f"samples:{a.id}": a for a in seed_articles()}
+    out: dict[str, Article] = {}
+    for ref in sorted({side.article for item in items for side in (item.a, item.b)}):
+        if ref in samples:
+            out[ref] = samples[ref]
+        elif ref.startswith("polnear:"):
+            if polnear is None:
+                raise ConflictSetError(f"{ref} needs the PolNeAR folder: pass --polnear DIR.")
+            path = polnear / (ref.removeprefix("polnear:").replace("/", "/text/", 1) + ".txt")
+            if not path.exists():
+                raise ConflictSetError(f"{ref}: no {path}; is --polnear the PolNeAR folder?")
+            out[ref] = polnear_article(path, {})
+        else:
+            raise ConflictSetError(
+                f"{ref}: an article is 'polnear:<split>/<name>' or 'samples:<id>'."
+            )
+    for item in items:
+        for name, side in (("a", item.a), ("b", item.b)):
+            text = out[side.article].text[side.start : side.end]
+            if not text or span_hash(text) != side.sha1:
+                raise ConflictSetError(
+                    f"item {item.id}: side {name} ({side.article} {side.start}-{side.end}) no "
+                    "longer holds the labelled text; relabel it or restore the article."
+                )
+    return out
+
+
+@dataclass(frozen=True)
+class KindScores:
+    tp: int = 0
+    fp: int = 0
+    fn: int = 0
+    tn: int = 0
+
+    @property
+    def precision(self) -> float:
+        return self.tp / (self.tp + self.fp) if self.tp + self.fp else 0.0
+
+    @property
+    def recall(self) -> float:
+        return self.tp / (self.tp + self.fn) if self.tp + self.fn else 0.0
+
+    def as_dict(self) -> dict[str, float | int]:
+        return {**self.__dict__, "precision": self.precision, "recall": self.recall}
+
+
+def located_claims(article: Article) -> list[Located]:
+    """The article's claims as the indexer extracts them, each with its sentence."""
+    doc = parse(article.text)
+    sents = sentences(doc, article.id)
+    claims = extract_claims(doc, sents, article)
+    by_idx: dict[int, Sentence] = {s.idx: s for s in sents}
+    ref = ArticleRef(article.id, article.title, article.outlet, article.published, article.url)
+    return [Located(c, by_idx[c.sentence_idx], ref) for c in claims if c.sentence_idx in by_idx]
+
+
+def _covers(loc: Located, article_id: str, side: Side) -> bool:
+    c: Claim = loc.claim
+    start, end = min(c.cue.start, c.content.start), max(c.cue.end, c.content.end)
+    return loc.sentence.article_id == article_id and start < side.end and side.start < end
+
+
+def evaluate(
+    items: list[Item],
+    articles: dict[str, Article],
+    finder: ConflictFinder,
+    claims_of: Callable[[Article], list[Located]] = located_claims,
+) -> tuple[dict[str, KindScores], list[dict[str, Any]]]:
+    """Scores per kind, and each item with whether a reported conflict covers both sides
+    (its positions' claims overlap side a and side b, by two different claims)."""
+    cache: dict[str, list[Located]] = {}
+    counts: dict[str, Counter[str]] = {k: Counter() for k in KINDS}
+    rows: list[dict[str, Any]] = []
+    for item in items:
+        refs = dict.fromkeys((item.a.article, item.b.article))
+        located = [loc for ref in refs for loc in cache.setdefault(ref, claims_of(articles[ref]))]
+        ids = {ref: articles[ref].id for ref in refs}
+        found = None
+        for conflict, locs in finder.conflicts(located):
+            on_a = [loc for loc in locs if _covers(loc, ids[item.a.article], item.a)]
+            on_b = [loc for loc in locs if _covers(loc, ids[item.b.article], item.b)]
+            if any(x is not y for x in on_a for y in on_b):
+                found = conflict
+                break
+        outcome = {(True, True): "tp", (True, False): "fn", (False, True): "fp"}.get(
+            (item.conflict, found is not None), "tn"
+        )
+        counts[item.kind][outcome] += 1
+        rows.append(
+            {
+                "id": item.id,
+                "kind": item.kind,
+                "conflict": item.conflict,
+                "found": found is not None,
+                "outcome": outcome,
+                "reported": None if found is None else {"kind": found.kind, "about": found.about},
+            }
+        )
+    scores = {k: KindScores(c["tp"], c["fp"], c["fn"], c["tn"]) for k, c in counts.items()}
+    return scores, rows
+
+
+def render(scores: dict[str, KindScores], title: str) -> str:
+    lines = [
+        title,
+        f"{'kind':<10} {'pairs':>5} {'non':>4} {'TP':>4} {'FP':>4} {'FN':>4} {'P':>6} {'R':>6}",
+    ]
+    total = KindScores()
+    for kind, s in scores.items():
+        total = KindScores(total.tp + s.tp, total.fp + s.fp, total.fn + s.fn, total.tn + s.tn)
+        lines.append(_row(kind, s))
+    lines.append(_row("all", total))
+    return "\n".join(lines)
+
+
+def _row(kind: str, s: KindScores) -> str:
+    return (
+        f"{kind:<10} {s.tp + s.fn:>5} {s.fp + s.tn:>4} {s.tp:>4} {s.fp:>4} {s.fn:>4} "
+        f"{s.precision:>6.3f} {s.recall:>6.3f}"
+    )
+
+
+def conflicts_command(
+    file: Annotated[Path, typer.Argument(help="The benchmark JSONL (eval/conflicts/pairs.jsonl).")],
+    polnear: Annotated[
+        Path | None, typer.Option(help="PolNeAR folder the items' articles are read from.")
+    ] = None,
+    split: Annotated[str, typer.Option(help="tune, test or all.")] = "test",
+    out: Annotated[Path, typer.Option(help="Where to write the JSON results.")] = Path(
+        "results/conflicts.json"
+    ),
+) -> None:
+    """Precision and recall of the conflict finder per kind, on labelled pairs."""
+    if split not in (*SPLITS, "all"):
+        raise typer.BadParameter("tune, test or all", param_hint="--split")
+    if polnear is None and (DEFAULT_POLNEAR / "metadata.tsv").exists():
+        polnear = DEFAULT_POLNEAR
+    try:
+        items = [i for i in load_items(file) if split in ("all", i.split)]
+        articles = load_articles(items, polnear)
+    except ConflictSetError as e:
+        raise typer.BadParameter(str(e), param_hint="FILE") from e
+    finder = ConflictFinder(get_embedder(BUNDLED_MODEL))
+    scores, rows = evaluate(items, articles, finder)
+    typer.echo(render(scores, f"{file} ({split}: {len(items)} items, {len(articles)} articles)"))
+    out.parent.mkdir(parents=True, exist_ok=True)
+    result = {
+        "file": str(file),
+        "split": split,
+        "scores": {k: s.as_dict() for k, s in scores.items()},
+    }
+    out.write_text(json.dumps({**result, "items": rows}, indent=2) + "\n", encoding="utf-8")
+    typer.echo(f"results written to {out}")

@@ -1,0 +1,74 @@
+"""The one fact reader: figures with their bounds and what they count, numbers in plain
+text, dates."""
+
+from __future__ import annotations
+
+from datetime import date
+
+import pytest
+
+from app.facts import dates, figures, numbers, read_number
+from indexer.split import parse
+
+
+@pytest.mark.parametrize(
+    ("phrase", "before", "expected"),
+    [
+        ("at least 50,000", "", (50_000, 100_000)),
+        ("more than 5,000", "the number cannot be", (0, 5_000)),
+        ("up to 3,000", "", (0, 3_000)),
+        ("about 300", "", (270, 330)),
+        ("between 1,000 and 3,000", "", (1_000, 3_000)),
+        ("2 to 3 million", "", (2e6, 3e6)),
+        ("a dozen", "only", (12, 12)),
+        ("four thousand and twelve", "", (4_012, 4_012)),
+        ("4 000", "", (4_000, 4_000)),
+        ("$2.5 million", "", (2.5e6, 2.5e6)),
+        ("less than 10 percent", "", (0, 10)),
+        ("two-thirds", "", (2 / 3, 2 / 3)),
+    ],
+)
+def test_a_number_phrase_reads_as_a_range(
+    phrase: str, before: str, expected: tuple[float, float]
+) -> None:
+    assert read_number(phrase, before) == pytest.approx(expected)
+
+
+def test_a_bare_one_is_no_figure() -> None:
+    assert read_number("one") is None
+
+
+def test_plain_text_numbers_are_one_whatever_their_writing() -> None:
+    found = numbers("He said 4,000 troops, then 4 000, then four thousand; two-thirds is 2/3.")
+    assert set(found) == {4000.0, round(2 / 3, 4)}
+    assert numbers("one of them left") == {}
+
+
+@pytest.mark.parametrize(
+    ("sentence", "counts", "event", "share"),
+    [
+        ("The agency said at least 50,000 people have died in the camps.", "people", "die", False),
+        ("Officials said 300 soldiers were killed.", "soldier", "kill", False),
+        ("Only a dozen of the dead were ours.", "dead", "", True),
+        ("Turnout fell to 53 percent of voters.", "percent voter", "fall", True),
+    ],
+)
+def test_a_figure_knows_what_it_counts(sentence: str, counts: str, event: str, share: bool) -> None:
+    (fig,) = figures(parse(sentence))
+    assert (fig.counts, fig.share) == (counts, share)
+    assert fig.event == event or not event
+    assert sentence[fig.start : fig.end] == fig.text
+
+
+def test_years_and_dates_are_not_figures() -> None:
+    assert figures(parse("In 2016 the vote was held on March 3.")) == []
+
+
+def test_dates_are_read_relative_to_publication() -> None:
+    assert [d for _, d in dates("Zelensky said on Feb. 14 that 4,000 died.", "2025-02-27")] == [
+        date(2025, 2, 14)
+    ]
+    assert [d for _, d in dates("A Jan. 13 estimate said 300 died.", "2025-02-27")] == [
+        date(2025, 1, 13)
+    ]
+    assert dates("Officials said on Monday that 300 died.", "2025-02-27") == []
