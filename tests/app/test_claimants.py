@@ -2,8 +2,16 @@ from __future__ import annotations
 
 import pytest
 
-from app.claimants import asks_about_claims, names_in_question, names_match
+from app.claimants import (
+    aliases_in,
+    asks_about_claims,
+    matches,
+    names_in_question,
+    names_match,
+    same_name,
+)
 from indexer.models import Claim, Span
+from indexer.split import parse
 
 
 @pytest.mark.parametrize(
@@ -40,3 +48,45 @@ def test_a_name_matches_the_claimant_under_another_mention() -> None:
     assert names_match(
         "the spy agency", _claim("National Intelligence Service", "Seoul's spy agency")
     )
+
+
+@pytest.mark.parametrize(
+    ("a", "b"),
+    [
+        ("Zelensky", "President Volodymyr Zelenskyy"),
+        ("Zelenskiy", "Zelensky"),
+        ("Hezbollah", "Hizbollah"),
+        ("the WHO", "World Health Organization"),
+        ("the F.B.I.", "Federal Bureau of Investigation"),
+        ("Donald J. Trump", "Mr. Trump"),
+    ],
+)
+def test_one_name_written_two_ways_matches(a: str, b: str) -> None:
+    assert same_name(a, b)
+    assert same_name(b, a)
+
+
+@pytest.mark.parametrize(
+    ("a", "b"),
+    [
+        ("Trump", "Trump Jr."),
+        ("Donald Trump", "Melania Trump"),
+        ("George H.W. Bush", "George W. Bush"),
+        ("the WHO", "the White House"),
+        ("Zelensky", "Olena Zelenska"),
+        ("Clinton", "Clifton"),
+    ],
+)
+def test_different_names_do_not_match(a: str, b: str) -> None:
+    assert not same_name(a, b)
+
+
+def test_a_description_the_article_gives_names_the_entity() -> None:
+    aliases = aliases_in(
+        parse(
+            "The Republican nominee, Donald Trump, said the polls were rigged, Hillary Clinton said."
+        )
+    )
+    assert matches("the Republican nominee", "Donald Trump", aliases)
+    assert not matches("the Republican nominee", "Hillary Clinton", aliases)
+    assert not matches("the Republican nominee", "Donald Trump")
