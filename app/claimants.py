@@ -66,6 +66,7 @@ MIN_RATIO = 90.0
 _ACRONYM = re.compile(r"^[A-Z]{2,6}$")
 _DOTTED = re.compile(r"\b(?:[A-Z]\.){2,}")  # "F.B.I.", "U.N."
 _VOWELS = re.compile(r"[aeiou]")
+_PREPOSITION = re.compile(r"\s+(?:from|for|of|at|in|with|on|to|by)\s+", re.IGNORECASE)
 _SKELETON_MIN = 6
 _ENTITY_LABELS = frozenset({"PERSON", "ORG", "NORP", "GPE"})
 
@@ -191,6 +192,22 @@ def same_name(a: str, b: str) -> bool:
     "Volodymyr Zelenskyy"), whichever is written as an acronym."""
     pa, pb = _parse(a), _parse(b)
     return _covers(pa, pb) or _covers(pb, pa)
+
+
+def may_name(who: str, name: str) -> bool:
+    """Whether `who`, as an answer sentence attributes a claim, can be the claimant `name`:
+    the same name, or a description whose head noun the name or its mention holds ("an
+    official from Seoul's spy agency" for "official for the National Intelligence
+    Agency"). Lenient on descriptions, which an answer may word its own way; strict on
+    names, which it may not swap."""
+    if same_name(who, name):
+        return True
+    head = _PREPOSITION.split(who, maxsplit=1)[0]
+    wanted = _parse(head)
+    described = not any(w[:1].isupper() for w in re.findall(r"[^\W_]+(?!['’])\b", head)[1:])
+    return (
+        described and bool(wanted.tokens) and _token_in(wanted.tokens[-1], _parse(name).with_titles)
+    )
 
 
 def aliases_in(doc: Doc) -> dict[str, set[str]]:

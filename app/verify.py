@@ -24,7 +24,7 @@ from typing import Literal
 import numpy as np
 import numpy.typing as npt
 
-from app.claimants import same_name
+from app.claimants import may_name
 from app.generate.base import Answer, Citation, Passage
 from app.generate.extractive import ExtractiveGenerator
 from app.generate.markers import compact, find_markers, renumber
@@ -113,7 +113,7 @@ def evidence(
         missing += [
             f"cites no claim by {who}"
             for who in attributions(text)
-            if not any(same_name(who, c) for c in claimants)
+            if not any(may_name(who, c) for c in claimants)
         ]
     return Evidence(tuple(missing), _similarity(text, cited_texts, vectors), pool.overlap(text))
 

@@ -992,20 +992,47 @@ def _entity_text(token: Token) -> str:
 class _Resolver:
     """Resolves pronouns, descriptions, acronyms and surnames to earlier full names."""
 
+    # A line that ends in none of these is a headline, a byline or a caption, not prose.
+    _PROSE_END = re.compile(r"[.!?:;][\"'”’)\]]*\s*$|[\"”]\s*$")
+
     def __init__(self, doc: Doc, text: str) -> None:
         self.doc = doc
         self.text = text
-        self.ents = [e for e in doc.ents if e.label_ in ("PERSON", *GROUP_LABELS)]
+        # Only names the prose introduces can be what a later "she" or surname refers to:
+        # not a headline's words (title case reads as names), nor a dateline's place, nor
+        # an entity that is no name at all (a lower-case or common-noun "PERSON").
+        outside = self._not_prose()
+        ents = [e for e in doc.ents if not any(s <= e.start_char < e_ for s, e_ in outside)]
+        self.ents = [
+            e
+            for e in ents
+            if e.label_ in GROUP_LABELS or (e.label_ == "PERSON" and self._is_name(e))
+        ]
         self.starts = [e.start_char for e in self.ents]
         # The small model often labels foreign names oddly; any all-proper-noun entity of
         # two or more words may be a person's full name.
         self.full_names = [
             e.text
-            for e in doc.ents
+            for e in ents
             if len(e) > 1 and all(t.pos_ == "PROPN" for t in e) and e.label_ not in GROUP_LABELS
         ]
         self.acronyms = self._acronyms()
         self.described: list[tuple[int, str, str]] = []  # (position, head lemma, name)
+
+    @staticmethod
+    def _is_name(ent: SpacySpan) -> bool:
+        """Whether a PERSON entity is written as a name: capitalised, a proper noun."""
+        words = [t for t in ent if t.is_alpha]
+        return bool(words) and ent.root.pos_ == "PROPN" and all(t.text[0].isupper() for t in words)
+
+    def _not_prose(self) -> list[tuple[int, int]]:
+        spans = front_matter(self.text)
+        start = 0
+        for line in self.text.splitlines(keepends=True):
+            if line.strip() and not self._PROSE_END.search(line):
+                spans.append((start, start + len(line)))
+            start += len(line)
+        return spans
 
     def _acronyms(self) -> dict[str, str]:
         # "Seoul's National Intelligence Service (NIS)" names NIS.

@@ -13,6 +13,7 @@ from __future__ import annotations
 import re
 
 import numpy as np
+from spacy.lang.en.lex_attrs import like_num
 
 from app.claimants import asks_about_claims, names_in_question, names_match
 from app.generate.base import Answer, ArticleRef, Citation, ClaimUse, Passage
@@ -29,6 +30,12 @@ _MARGIN = 0.15
 # similarity; one holding any claim gets a nudge when the question asks who said what.
 _NAMED_BOOST = 0.3
 _CLAIM_BOOST = 0.05
+# "How many ...?": the sentence that gives a figure answers it; it leads the answer.
+_FIGURE_BOOST = 0.15
+_FIGURE_QUESTION = re.compile(r"\bhow (?:many|much)\b|\b(?:number|toll|figure)\b", re.I)
+_HEADLINE_QUESTION = re.compile(r"\b(?:headlines?|title)\b", re.IGNORECASE)
+# A sentence ending in none of these is a headline, a byline or a caption.
+_PROSE_END = re.compile(r"[.!?:;][\"'”’)\]]*$|[\"”]$")
 
 
 class ExtractiveGenerator:
@@ -51,9 +58,21 @@ class ExtractiveGenerator:
             [any(names_match(n, c) for n in names for c in claims) for _, _, claims in candidates]
         )
         has_claims = np.array([bool(claims) for _, _, claims in candidates])
+        figure = np.array([_holds_figure(s.text) for s, _, _ in candidates])
         scores = (
-            similarity + _NAMED_BOOST * named + (_CLAIM_BOOST * has_claims if about_claims else 0)
+            similarity
+            + _NAMED_BOOST * named
+            + (_CLAIM_BOOST * has_claims if about_claims else 0)
+            + (_FIGURE_BOOST * figure if _FIGURE_QUESTION.search(question) else 0)
         )
+        if not _HEADLINE_QUESTION.search(question):
+            # A headline or byline is no sentence of the report: it restates it without
+            # the claimant, date or qualification that the sentence gives.
+            prose = np.array([bool(_PROSE_END.search(s.text)) for s, _, _ in candidates])
+            if prose.any():
+                scores = np.where(prose, scores, -np.inf)
+                similarity = np.where(prose, similarity, -np.inf)
+                named = named & prose
         if named.any():
             # The question names a claimant the ledger knows: answer with their claims.
             scores = np.where(named, scores, -1.0)
@@ -64,6 +83,8 @@ class ExtractiveGenerator:
         best = float(scores.max())
         picked: list[int] = []
         for i in np.argsort(-scores, kind="stable"):
+            if not np.isfinite(scores[i]):
+                break
             floor = self.min_similarity if not named[i] else -0.5
             if scores[i] < max(floor, best - _MARGIN - (_NAMED_BOOST if named[i] else 0)):
                 break
@@ -106,6 +127,10 @@ def uncovered(question: str, passages: list[Passage]) -> str | None:
     if names or len(missing) >= 2:
         return ", ".join(f'"{w}"' for w in missing)
     return None
+
+
+def _holds_figure(text: str) -> bool:
+    return any(like_num(w.strip(",.;:()%$")) for w in text.split())  # type: ignore[no-untyped-call]
 
 
 def _capitalised(question: str, word: str) -> bool:

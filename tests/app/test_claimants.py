@@ -6,6 +6,7 @@ from app.claimants import (
     aliases_in,
     asks_about_claims,
     matches,
+    may_name,
     names_in_question,
     names_match,
     same_name,
@@ -90,3 +91,10 @@ def test_a_description_the_article_gives_names_the_entity() -> None:
     assert matches("the Republican nominee", "Donald Trump", aliases)
     assert not matches("the Republican nominee", "Hillary Clinton", aliases)
     assert not matches("the Republican nominee", "Donald Trump")
+
+
+def test_an_attribution_may_describe_the_claimant_but_not_name_another() -> None:
+    assert may_name("An official from Seoul's spy agency", "official for the Intelligence Agency")
+    assert may_name("Ukraine's president", "President Volodymyr Zelensky")
+    assert not may_name("Ukraine's president", "Kyrylo Budanov")
+    assert not may_name("Budanov", "Volodymyr Zelensky")
