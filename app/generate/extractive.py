@@ -142,16 +142,27 @@ def _capitalised(question: str, word: str) -> bool:
 
 
 def attributed(sentence: Sentence, claims: list[Claim]) -> str:
-    """The sentence, led by its claimant's name when the sentence names no claimant itself
-    (it says "he" or "the agency"). A sentence that names one of its claimants is left as
-    it is: a nested claim's resolved pronoun ("... daring him to say ...") is not who the
-    sentence is attributed to."""
+    """The sentence with its claimant named where it says only "he" or "the agency", the
+    way a reporter would write it ("The harbour authority added that ..."; "The official
+    (Kyrylo Budanov) said ..."); the rest is left as stated, figures and dates included. A
+    sentence that names one of its claimants is left as it is: a nested claim's resolved
+    pronoun ("... daring him to say ...") is not who the sentence is attributed to."""
+    text = sentence.text
     if any(_names(c) for c in claims):
-        return sentence.text
+        return text
     for claim in claims:
-        if claim.claimant and claim.claimant.lower() not in sentence.text.lower():
-            return f"According to {claim.claimant}: {sentence.text}"
-    return sentence.text
+        if not claim.claimant or claim.claimant.lower() in text.lower():
+            continue
+        mention = claim.claimant_mention
+        if mention is None or not sentence.start <= mention.start < mention.end <= sentence.end:
+            return f"According to {claim.claimant}: {text}"
+        start, end = mention.start - sentence.start, mention.end - sentence.start
+        if mention.text.lower() in _PRONOUNS:
+            who = claim.claimant if start else claim.claimant[:1].upper() + claim.claimant[1:]
+        else:
+            who = f"{mention.text} ({claim.claimant})"
+        return text[:start] + who + text[end:]
+    return text
 
 
 def _names(claim: Claim) -> bool:
@@ -167,7 +178,9 @@ def _names(claim: Claim) -> bool:
     )
 
 
-_PRONOUNS = {"he", "she", "they", "it", "we", "i", "you", "this", "that", "who", "which"}
+_PRONOUNS = frozenset(
+    "he she they it we i you him her them us me this that who which".split()  # noqa: SIM905
+)
 
 
 def _unique_sentences(
