@@ -151,7 +151,9 @@ def _token_in(token: str, have: Iterable[str]) -> bool:
 def _same_token(a: str, b: str) -> bool:
     if a == b:
         return True
-    if min(len(a), len(b)) < 5:
+    # Letters added at the end make another word: "Russian" is not "Russia", "Korean" not
+    # "Korea" (a transliteration's final letters are folded away already).
+    if min(len(a), len(b)) < 5 or a.startswith(b) or b.startswith(a):
         return False
     if fuzz.ratio(a, b) >= MIN_RATIO:
         return True
