@@ -119,7 +119,7 @@ def _parse(name: str) -> _Name:
     # A title before a name is not part of it ("President Zelensky"); "the president" is.
     kept = [
         w
-        for w, after in zip(every, [*every[1:], ""], strict=True)
+        for w, after in zip(every, [*every[1:], ""][: len(every)], strict=True)
         if not (w.lower() in _TITLES and after[:1].isupper())
     ]
     capitalised = [w for w in kept if w[0].isupper() and not _ACRONYM.match(w)]

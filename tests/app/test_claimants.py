@@ -99,3 +99,9 @@ def test_an_attribution_may_describe_the_claimant_but_not_name_another() -> None
     assert may_name("Ukraine's president", "President Volodymyr Zelensky")
     assert not may_name("Ukraine's president", "Kyrylo Budanov")
     assert not may_name("Budanov", "Volodymyr Zelensky")
+
+
+@pytest.mark.parametrize("who", ["", "'s", "in the statement", "..."])
+def test_a_name_with_no_words_matches_nothing(who: str) -> None:
+    assert not same_name(who, "Donald Trump")
+    assert not may_name(who, "Donald Trump")
