@@ -3,9 +3,11 @@
 Each answer sentence is one article sentence, quoted whole (so its dates and figures stay
 with it) and cited to its exact offsets. A sentence carrying a claim names its claimant:
 the sentence itself does ("Zelensky said on Feb. 14 ..."), or, when it only says "he" or
-"the agency", the resolved claimant leads it ("According to Kyrylo Budanov: ..."). When
-the question is about who said what, sentences holding claims rank higher, and those by
-a claimant the question names come first.
+"the agency", the resolved claimant is written in ("Kyrylo Budanov said ...", "The agency
+(National Intelligence Service) said ..."). When the question is about who said what,
+sentences holding claims rank higher, and those by a claimant the question names come
+first; a "how many" question is answered first by a sentence that gives a figure.
+Headlines and bylines are not sentences of the report and are left out.
 """
 
 from __future__ import annotations
