@@ -66,6 +66,8 @@ MIN_RATIO = 90.0
 _ACRONYM = re.compile(r"^[A-Z]{2,6}$")
 _DOTTED = re.compile(r"\b(?:[A-Z]\.){2,}")  # "F.B.I.", "U.N."
 _VOWELS = re.compile(r"[aeiou]")
+_OPENERS = frozenset({"this", "that", "these", "those", "one", "some", "another"})
+_PRONOUNS = frozenset("he she it they we i you him her them us me who which that".split())  # noqa: SIM905
 _PREPOSITION = re.compile(r"\s+(?:from|for|of|at|in|with|on|to|by)\s+", re.IGNORECASE)
 _SKELETON_MIN = 6
 _ENTITY_LABELS = frozenset({"PERSON", "ORG", "NORP", "GPE"})
@@ -197,19 +199,29 @@ def same_name(a: str, b: str) -> bool:
 
 
 def may_name(who: str, name: str) -> bool:
-    """Whether `who`, as an answer sentence attributes a claim, can be the claimant `name`:
-    the same name, or a description whose head noun the name or its mention holds ("an
-    official from Seoul's spy agency" for "official for the National Intelligence
-    Agency"). Lenient on descriptions, which an answer may word its own way; strict on
-    names, which it may not swap."""
+    """Whether `who`, as an answer sentence attributes a claim, can be the claimant `name`.
+    Strict on names, which an answer may not swap: the names it writes ("Clinton" in
+    "Clinton now says") must be `name`. Lenient on the rest, which it may word its own way:
+    a pronoun or a stray quotation mark may be anyone, and a description needs only its
+    head noun in the name or its mention ("an official from Seoul's spy agency" for
+    "official for the National Intelligence Agency")."""
+    words = [w for w in re.findall(r"[^\W_]+", anyascii(who)) if w.lower() not in _PRONOUNS]
+    if not words:
+        return True
     if same_name(who, name):
         return True
     head = _PREPOSITION.split(who, maxsplit=1)[0]
+    # Capitalised words are names ("The" and "One" only open the sentence); a possessor
+    # ("Seoul's") only says whose.
+    names = [
+        w
+        for w in re.findall(r"[^\W_]+(?!['’])\b", head)
+        if w[:1].isupper() and w.lower() not in _NOISE | _OPENERS
+    ]
+    if names:
+        return same_name(" ".join(names), name)
     wanted = _parse(head)
-    described = not any(w[:1].isupper() for w in re.findall(r"[^\W_]+(?!['’])\b", head)[1:])
-    return (
-        described and bool(wanted.tokens) and _token_in(wanted.tokens[-1], _parse(name).with_titles)
-    )
+    return bool(wanted.tokens) and _token_in(wanted.tokens[-1], _parse(name).with_titles)
 
 
 def aliases_in(doc: Doc) -> dict[str, set[str]]:

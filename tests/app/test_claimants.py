@@ -104,4 +104,13 @@ def test_an_attribution_may_describe_the_claimant_but_not_name_another() -> None
 @pytest.mark.parametrize("who", ["", "'s", "in the statement", "..."])
 def test_a_name_with_no_words_matches_nothing(who: str) -> None:
     assert not same_name(who, "Donald Trump")
-    assert not may_name(who, "Donald Trump")
+
+
+@pytest.mark.parametrize("who", ["”", "''", "she", "He"])
+def test_an_attribution_without_a_name_may_be_anyone(who: str) -> None:
+    assert may_name(who, "Loretta Lynch")
+
+
+def test_an_attribution_names_the_claimant_whatever_words_follow_the_name() -> None:
+    assert may_name("Clinton now", "Hillary Clinton")
+    assert not may_name("Trump now", "Hillary Clinton")
