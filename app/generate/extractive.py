@@ -20,6 +20,7 @@ from spacy.lang.en.lex_attrs import like_num
 from app.claimants import asks_about_claims, names_in_question, names_match
 from app.generate.base import Answer, ArticleRef, Citation, ClaimUse, Passage
 from app.text import content_words, stem
+from indexer.claims import is_headline
 from indexer.embed import Embedder
 from indexer.models import Claim, Sentence
 
@@ -36,8 +37,6 @@ _CLAIM_BOOST = 0.05
 _FIGURE_BOOST = 0.15
 _FIGURE_QUESTION = re.compile(r"\bhow (?:many|much)\b|\b(?:number|toll|figure)\b", re.I)
 _HEADLINE_QUESTION = re.compile(r"\b(?:headlines?|title)\b", re.IGNORECASE)
-# A sentence ending in none of these is a headline, a byline or a caption.
-_PROSE_END = re.compile(r"[.!?:;][\"'”’)\]]*$|[\"”]$")
 
 
 class ExtractiveGenerator:
@@ -70,7 +69,7 @@ class ExtractiveGenerator:
         if not _HEADLINE_QUESTION.search(question):
             # A headline or byline is no sentence of the report: it restates it without
             # the claimant, date or qualification that the sentence gives.
-            prose = np.array([bool(_PROSE_END.search(s.text)) for s, _, _ in candidates])
+            prose = np.array([not _headline(s, passages) for s, _, _ in candidates])
             if prose.any():
                 scores = np.where(prose, scores, -np.inf)
                 similarity = np.where(prose, similarity, -np.inf)
@@ -129,6 +128,23 @@ def uncovered(question: str, passages: list[Passage]) -> str | None:
     if names or len(missing) >= 2:
         return ", ".join(f'"{w}"' for w in missing)
     return None
+
+
+def _headline(sentence: Sentence, passages: list[Passage]) -> bool:
+    """Whether the sentence is a whole line of its article that reads as a headline."""
+    for p in passages:
+        chunk = p.chunk
+        if chunk.article_id == sentence.article_id and chunk.start <= sentence.start < chunk.end:
+            start = sentence.start - chunk.start
+            before, after = chunk.text[:start], chunk.text[start + len(sentence.text) :]
+            if before.strip() and not before.endswith("\n"):
+                return False
+            if after.strip() and not after.startswith("\n"):
+                return False
+            # The article's first line, set off by a blank line, is its headline.
+            opens = sentence.idx == 0 and bool(re.match(r"[^\S\n]*\n[^\S\n]*\n\s*\S", after))
+            return is_headline(sentence.text, opens)
+    return False
 
 
 def _holds_figure(text: str) -> bool:

@@ -99,6 +99,21 @@ def test_a_headline_is_no_answer_sentence_unless_asked_for(embedder: Embedder) -
     assert passage.sentences[0].text in [c.quote for c in asked.citations]
 
 
+def test_a_headline_written_as_a_sentence_is_no_answer_sentence(embedder: Embedder) -> None:
+    passage = _lines_passage(
+        [
+            "Dam breach floods four valley villages.",
+            "Water from the breached dam flooded four villages in the valley on Tuesday.",
+            "Short lines of prose in the body are kept.",
+        ]
+    )
+    gen = ExtractiveGenerator(embedder, min_similarity=0.1, max_sentences=4)
+    answer = gen.generate("Which villages did the dam breach flood?", [passage])
+    quotes = [c.quote for c in answer.citations]
+    assert passage.sentences[1].text in quotes
+    assert passage.sentences[0].text not in quotes
+
+
 def test_the_sentence_with_the_asked_figure_comes_first(embedder: Embedder) -> None:
     passage = _lines_passage(
         [

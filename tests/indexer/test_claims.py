@@ -430,3 +430,13 @@ def test_a_pronoun_resolves_past_a_headline_to_the_person_in_the_prose() -> None
         "Mayor Linda Ortiz spoke on Monday. She said the harbor plan would survive the vote."
     )
     assert by_cue(claims_of(text), "said").claimant == "Linda Ortiz"
+
+
+@pytest.mark.parametrize(
+    "headline",
+    ["Ortiz Says Harbor Plan Will Survive", "Ortiz Says Harbor Plan Will Survive.",
+     "Ortiz says the harbor plan will survive."],
+)  # fmt: skip
+def test_a_headline_with_or_without_a_full_stop_is_no_antecedent(headline: str) -> None:
+    text = f"{headline}\n\nShe said the harbor plan would survive the vote on Monday."
+    assert by_cue(claims_of(text), "said").claimant == "She"
