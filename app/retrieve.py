@@ -41,7 +41,8 @@ def claims_named(
     """Claims by whoever `name` names, however the article writes them: a match on the
     claimant or the mention also brings that claimant's other claims in the same article
     (where the text says "he" or "the intelligence chief")."""
-    words = re.findall(r"[^\W_]+", anyascii(name))
+    # Short lower-case words ("the", "of") narrow nothing; an acronym ("WHO") does.
+    words = [w for w in re.findall(r"[^\W_]+", anyascii(name)) if len(w) > 3 or w.isupper()]
     probe = max(words, key=len)[:_PROBE] if words else None
     found: dict[int | None, Claim] = {}
     for claim in store.claims(article_id=article_id, claimant=probe, q=q, limit=_SCAN):
