@@ -3,18 +3,24 @@ rankings fused by reciprocal rank."""
 
 from __future__ import annotations
 
+import re
 from collections import defaultdict
 from typing import Any
 
 import numpy as np
+from anyascii import anyascii
 
-from app.claimants import names_in_question, names_match, tokens
+from app.claimants import names_in_question, names_match
 from app.generate.base import ArticleRef, Passage
 from indexer.embed import Embedder
 from indexer.index import Index
-from indexer.models import Article
-from indexer.store import ArticleFilter
+from indexer.models import Article, Claim
+from indexer.store import ArticleFilter, Store
 
+# Claims read to find those by a name; SQL narrows them by a prefix of the name's longest
+# word, short enough to be shared by its transliterations ("Zelensky", "Zelenskyy").
+_SCAN = 100_000
+_PROBE = 4
 # Cormack et al.'s constant: damps the weight of the very first ranks so that
 # agreement between the two rankings matters more than either one's top hit.
 RRF_K = 60
@@ -22,6 +28,31 @@ RRF_K = 60
 
 def article_ref(article: Article) -> ArticleRef:
     return ArticleRef(article.id, article.title, article.outlet, article.published, article.url)
+
+
+def claims_named(
+    store: Store,
+    name: str,
+    article_id: str | None = None,
+    q: str | None = None,
+    limit: int = 100,
+    offset: int = 0,
+) -> list[Claim]:
+    """Claims by whoever `name` names, however the article writes them: a match on the
+    claimant or the mention also brings that claimant's other claims in the same article
+    (where the text says "he" or "the intelligence chief")."""
+    # Short lower-case words ("the", "of") narrow nothing; an acronym ("WHO") does.
+    words = [w for w in re.findall(r"[^\W_]+", anyascii(name)) if len(w) > 3 or w.isupper()]
+    probe = max(words, key=len)[:_PROBE] if words else None
+    found: dict[int | None, Claim] = {}
+    for claim in store.claims(article_id=article_id, claimant=probe, q=q, limit=_SCAN):
+        if claim.id not in found and names_match(name, claim):
+            found[claim.id] = claim
+            for same in store.claims(claim.article_id, claimant=claim.claimant, q=q, limit=_SCAN):
+                if same.claimant == claim.claimant:
+                    found.setdefault(same.id, same)
+    ordered = sorted(found.values(), key=lambda c: (c.article_id, c.sentence_idx, c.cue.start))
+    return ordered[offset : offset + limit]
 
 
 class Retriever:
@@ -54,11 +85,7 @@ class Retriever:
         """Chunks holding claims by the claimant the question names, under any mention."""
         ranked: list[tuple[int, float]] = []
         for name in names_in_question(query):
-            # SQL narrows by the rarest-looking token; token matching decides.
-            probe = max(tokens(name), key=len)
-            for claim in self.index.store.claims(claimant=probe, limit=depth * 4):
-                if not names_match(name, claim):
-                    continue
+            for claim in claims_named(self.index.store, name, limit=depth * 4):
                 cid = self.index.store.chunk_of_sentence(claim.article_id, claim.sentence_idx)
                 if cid is not None and (allowed is None or cid in allowed):
                     ranked.append((cid, 1.0))

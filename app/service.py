@@ -14,7 +14,7 @@ from app.conflicts import Conflict, ConflictFinder, renumber
 from app.errors import BadRequestError
 from app.generate.base import Answer, Generator, Passage
 from app.generate.extractive import ExtractiveGenerator
-from app.retrieve import Retriever
+from app.retrieve import Retriever, claims_named
 from app.settings import Settings
 from indexer.embed import Embedder, get_embedder
 from indexer.errors import IndexNotFoundError
@@ -94,9 +94,10 @@ class Service:
         offset: int = 0,
     ) -> list[Claim]:
         """The claim ledger, filtered by claimant name or mention, content words, article."""
-        return self.index().store.claims(
-            article_id=article_id, claimant=claimant, q=q, limit=limit, offset=offset
-        )
+        store = self.index().store
+        if claimant:
+            return claims_named(store, claimant, article_id, q, limit, offset)
+        return store.claims(article_id=article_id, q=q, limit=limit, offset=offset)
 
     def prepare(
         self,

@@ -20,6 +20,7 @@ import numpy as np
 import numpy.typing as npt
 from spacy.tokens import Token
 
+from app.claimants import may_name
 from app.generate.markers import find_markers
 from app.facts import date_words, numbers
 from app.text import POSSESSIVE, STOP, WORD, content_words, key, stem
@@ -104,7 +105,11 @@ def evidence(
     missing += [f"does not mention {name}" for name in _missing_names(text, pool)]
     missing += form_problems(text, cited_texts)
     if claimants:
-        missing += [f"cites no claim by {who}" for who in _unmatched_claimants(text, claimants)]
+        missing += [
+            f"cites no claim by {who}"
+            for who in attributions(text)
+            if not any(may_name(who, c) for c in claimants)
+        ]
     return Evidence(tuple(missing), _similarity(text, cited_texts, vectors), pool.overlap(text))
 
 
@@ -324,20 +329,6 @@ def attributions(sentence: str) -> list[str]:
         if words and len(words) <= 8 and words[-1].lower() not in _NO_SUBJECT:
             found.append(who.strip())
     return found
-
-
-def _unmatched_claimants(sentence: str, claimants: Sequence[str]) -> list[str]:
-    """The attributed speakers of `sentence` that no claimant of the cited claims matches."""
-    pool = _Pool("", claimants)
-    unmatched = []
-    for who in attributions(sentence):
-        # Names or descriptions: "Budanov", "Ukraine's president", "the spy agency".
-        words = [w for run in _runs(who) for w in run] + _content_words(who)
-        names = [w for w in words if not _CUE.match(w)]
-        acronym = any(len(r) > 1 and _initials(r) in pool.acronyms for r in _runs(who))
-        if names and not acronym and not any(pool.has_name(w) for w in names):
-            unmatched.append(who)
-    return unmatched
 
 
 # ---- (d) a statement a source can back ---------------------------------------------

@@ -29,7 +29,8 @@ from indexer.lexical import LexicalIndex
 from indexer.store import Store
 from indexer.vectors import VectorIndex
 
-FORMAT_VERSION = 1
+# 2: BM25 tokens are Snowball stems.
+FORMAT_VERSION = 2
 CURRENT = "current"
 MANIFEST = "manifest.json"
 STORE = "store.sqlite"

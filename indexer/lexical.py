@@ -8,13 +8,21 @@ from typing import Any
 
 import bm25s
 import numpy as np
+import Stemmer
 
 DIRNAME = "bm25"
 _IDS = "chunk_ids.json"
 
 
+# Snowball stems, so that "casualties" finds "casualty" and "deployed" "deployment"; the
+# same stemmer tokenises the chunks when building and the question when searching.
+_STEMMER = Stemmer.Stemmer("english")
+
+
 def _tokens(texts: list[str]) -> list[list[str]]:
-    return bm25s.tokenize(texts, stopwords="en", return_ids=False, show_progress=False)  # type: ignore[no-any-return]
+    return bm25s.tokenize(  # type: ignore[no-any-return]
+        texts, stopwords="en", stemmer=_STEMMER, return_ids=False, show_progress=False
+    )
 
 
 class LexicalIndex:

@@ -3,9 +3,11 @@
 Each answer sentence is one article sentence, quoted whole (so its dates and figures stay
 with it) and cited to its exact offsets. A sentence carrying a claim names its claimant:
 the sentence itself does ("Zelensky said on Feb. 14 ..."), or, when it only says "he" or
-"the agency", the resolved claimant leads it ("According to Kyrylo Budanov: ..."). When
-the question is about who said what, sentences holding claims rank higher, and those by
-a claimant the question names come first.
+"the agency", the resolved claimant is written in ("Kyrylo Budanov said ...", "The agency
+(National Intelligence Service) said ..."). When the question is about who said what,
+sentences holding claims rank higher, and those by a claimant the question names come
+first; a "how many" question is answered first by a sentence that gives a figure.
+Headlines and bylines are not sentences of the report and are left out.
 """
 
 from __future__ import annotations
@@ -13,10 +15,12 @@ from __future__ import annotations
 import re
 
 import numpy as np
+from spacy.lang.en.lex_attrs import like_num
 
 from app.claimants import asks_about_claims, names_in_question, names_match
 from app.generate.base import Answer, ArticleRef, Citation, ClaimUse, Passage
 from app.text import content_words, stem
+from indexer.claims import is_headline
 from indexer.embed import Embedder
 from indexer.models import Claim, Sentence
 
@@ -29,6 +33,10 @@ _MARGIN = 0.15
 # similarity; one holding any claim gets a nudge when the question asks who said what.
 _NAMED_BOOST = 0.3
 _CLAIM_BOOST = 0.05
+# "How many ...?": the sentence that gives a figure answers it; it leads the answer.
+_FIGURE_BOOST = 0.15
+_FIGURE_QUESTION = re.compile(r"\bhow (?:many|much)\b|\b(?:number|toll|figure)\b", re.I)
+_HEADLINE_QUESTION = re.compile(r"\b(?:headlines?|title)\b", re.IGNORECASE)
 
 
 class ExtractiveGenerator:
@@ -51,9 +59,21 @@ class ExtractiveGenerator:
             [any(names_match(n, c) for n in names for c in claims) for _, _, claims in candidates]
         )
         has_claims = np.array([bool(claims) for _, _, claims in candidates])
+        figure = np.array([_holds_figure(s.text) for s, _, _ in candidates])
         scores = (
-            similarity + _NAMED_BOOST * named + (_CLAIM_BOOST * has_claims if about_claims else 0)
+            similarity
+            + _NAMED_BOOST * named
+            + (_CLAIM_BOOST * has_claims if about_claims else 0)
+            + (_FIGURE_BOOST * figure if _FIGURE_QUESTION.search(question) else 0)
         )
+        if not _HEADLINE_QUESTION.search(question):
+            # A headline or byline is no sentence of the report: it restates it without
+            # the claimant, date or qualification that the sentence gives.
+            prose = np.array([not _headline(s, passages) for s, _, _ in candidates])
+            if prose.any():
+                scores = np.where(prose, scores, -np.inf)
+                similarity = np.where(prose, similarity, -np.inf)
+                named = named & prose
         if named.any():
             # The question names a claimant the ledger knows: answer with their claims.
             scores = np.where(named, scores, -1.0)
@@ -64,6 +84,8 @@ class ExtractiveGenerator:
         best = float(scores.max())
         picked: list[int] = []
         for i in np.argsort(-scores, kind="stable"):
+            if not np.isfinite(scores[i]):
+                break
             floor = self.min_similarity if not named[i] else -0.5
             if scores[i] < max(floor, best - _MARGIN - (_NAMED_BOOST if named[i] else 0)):
                 break
@@ -108,6 +130,27 @@ def uncovered(question: str, passages: list[Passage]) -> str | None:
     return None
 
 
+def _headline(sentence: Sentence, passages: list[Passage]) -> bool:
+    """Whether the sentence is a whole line of its article that reads as a headline."""
+    for p in passages:
+        chunk = p.chunk
+        if chunk.article_id == sentence.article_id and chunk.start <= sentence.start < chunk.end:
+            start = sentence.start - chunk.start
+            before, after = chunk.text[:start], chunk.text[start + len(sentence.text) :]
+            if before.strip() and not before.endswith("\n"):
+                return False
+            if after.strip() and not after.startswith("\n"):
+                return False
+            # The article's first line, set off by a blank line, is its headline.
+            opens = sentence.idx == 0 and bool(re.match(r"[^\S\n]*\n[^\S\n]*\n\s*\S", after))
+            return is_headline(sentence.text, opens)
+    return False
+
+
+def _holds_figure(text: str) -> bool:
+    return any(like_num(w.strip(",.;:()%$")) for w in text.split())  # type: ignore[no-untyped-call]
+
+
 def _capitalised(question: str, word: str) -> bool:
     """Whether `word` is written with a capital inside the question (a name, not the first word)."""
     return any(
@@ -117,16 +160,27 @@ def _capitalised(question: str, word: str) -> bool:
 
 
 def attributed(sentence: Sentence, claims: list[Claim]) -> str:
-    """The sentence, led by its claimant's name when the sentence names no claimant itself
-    (it says "he" or "the agency"). A sentence that names one of its claimants is left as
-    it is: a nested claim's resolved pronoun ("... daring him to say ...") is not who the
-    sentence is attributed to."""
+    """The sentence with its claimant named where it says only "he" or "the agency", the
+    way a reporter would write it ("The harbour authority added that ..."; "The official
+    (Kyrylo Budanov) said ..."); the rest is left as stated, figures and dates included. A
+    sentence that names one of its claimants is left as it is: a nested claim's resolved
+    pronoun ("... daring him to say ...") is not who the sentence is attributed to."""
+    text = sentence.text
     if any(_names(c) for c in claims):
-        return sentence.text
+        return text
     for claim in claims:
-        if claim.claimant and claim.claimant.lower() not in sentence.text.lower():
-            return f"According to {claim.claimant}: {sentence.text}"
-    return sentence.text
+        if not claim.claimant or claim.claimant.lower() in text.lower():
+            continue
+        mention = claim.claimant_mention
+        if mention is None or not sentence.start <= mention.start < mention.end <= sentence.end:
+            return f"According to {claim.claimant}: {text}"
+        start, end = mention.start - sentence.start, mention.end - sentence.start
+        if mention.text.lower() in _PRONOUNS:
+            who = claim.claimant if start else claim.claimant[:1].upper() + claim.claimant[1:]
+        else:
+            who = f"{mention.text} ({claim.claimant})"
+        return text[:start] + who + text[end:]
+    return text
 
 
 def _names(claim: Claim) -> bool:
@@ -142,7 +196,9 @@ def _names(claim: Claim) -> bool:
     )
 
 
-_PRONOUNS = {"he", "she", "they", "it", "we", "i", "you", "this", "that", "who", "which"}
+_PRONOUNS = frozenset(
+    "he she they it we i you him her them us me this that who which".split()  # noqa: SIM905
+)
 
 
 def _unique_sentences(

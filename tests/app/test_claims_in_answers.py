@@ -67,3 +67,20 @@ def test_claims_ledger_lists_by_claimant_and_content(client: TestClient) -> None
     assert client.get("/claims", params={"q": "casualties"}).json()["items"]
     assert client.get("/claims", params={"claimant": "Nobody Atall"}).json()["items"] == []
     assert client.get("/claims", params={"bogus": 1}).status_code == 422
+
+
+def test_claims_ledger_matches_a_name_however_it_is_written(client: TestClient) -> None:
+    def ledger(claimant: str) -> list[tuple[str, int]]:
+        items = client.get("/claims", params={"claimant": claimant}).json()["items"]
+        return [(i["article_id"], i["start"]) for i in items]
+
+    written = ledger("Zelensky")
+    assert written
+    for variant in ("Zelenskiy", "Zelenskyy", "President Volodymyr Zelenskyy"):
+        assert ledger(variant) == written, variant
+    # A description the article gives brings that claimant's claims under any mention.
+    chief = client.get("/claims", params={"claimant": "Ukraine's military intelligence chief"})
+    claimants = {i["claimant"] for i in chief.json()["items"]}
+    assert claimants == {"Kyrylo Budanov"}
+    assert len(chief.json()["items"]) > 1
+    assert ledger("Zelensky Jr.") == []

@@ -413,3 +413,30 @@ def test_quote_continues_past_a_show_title_in_the_aside() -> None:
     claim = by_cue(claims_of(text), "said")
     assert claim.content.text.startswith('"The tide is turning,"')
     assert claim.content.text.endswith('"We expect more rain."')
+
+
+def test_a_pronoun_never_resolves_to_a_headline_or_a_dateline() -> None:
+    text = (
+        "Mayor Backs Harbor Plan As Costs Rise\n\n"
+        "LISBON (Reuters) — She said the harbor plan would be finished by 2027."
+    )
+    claim = by_cue(claims_of(text), "said")
+    assert claim.claimant == "She"
+
+
+def test_a_pronoun_resolves_past_a_headline_to_the_person_in_the_prose() -> None:
+    text = (
+        "Ortiz Says Harbor Plan Will Survive\n\n"
+        "Mayor Linda Ortiz spoke on Monday. She said the harbor plan would survive the vote."
+    )
+    assert by_cue(claims_of(text), "said").claimant == "Linda Ortiz"
+
+
+@pytest.mark.parametrize(
+    "headline",
+    ["Ortiz Says Harbor Plan Will Survive", "Ortiz Says Harbor Plan Will Survive.",
+     "Ortiz says the harbor plan will survive."],
+)  # fmt: skip
+def test_a_headline_with_or_without_a_full_stop_is_no_antecedent(headline: str) -> None:
+    text = f"{headline}\n\nShe said the harbor plan would survive the vote on Monday."
+    assert by_cue(claims_of(text), "said").claimant == "She"
