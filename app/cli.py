@@ -1,16 +1,27 @@
-"""The `accordingto` command: index articles, serve the API, ask from the terminal, evaluate."""
+"""The `accordingto` command: index articles, serve the API, ask from the terminal, evaluate.
+
+Everything heavy (the models, spaCy, FAISS, the web app, the evaluation) is imported inside
+the command that needs it, so `accordingto --help` answers at once.
+"""
 
 from __future__ import annotations
 
+import importlib
 import json
 import os
 import sys
 from pathlib import Path
-from typing import Annotated, Optional
+from typing import TYPE_CHECKING, Annotated, Any, Optional
 
 import typer
+from typer.core import TyperGroup
 
-from app.settings import Settings, get_settings
+if TYPE_CHECKING:
+    # Typer vendors click; its group methods take the vendored Context.
+    from typer._click.core import Command, Context
+
+    from app.schemas import AnswerPublic
+    from app.settings import Settings
 
 cli = typer.Typer(
     help="Cited, attributed answers over news articles.",
@@ -27,7 +38,29 @@ IndexDirOption = Annotated[
 ]
 
 
+def _version(value: bool) -> None:
+    if value:
+        from importlib.metadata import version
+
+        typer.echo(f"accordingto {version('accordingto')}")
+        raise typer.Exit()
+
+
+@cli.callback()
+def _main(
+    version: Annotated[
+        bool,
+        typer.Option(
+            "--version", callback=_version, is_eager=True, help="print the version and exit"
+        ),
+    ] = False,
+) -> None:
+    """Cited, attributed answers over news articles."""
+
+
 def _settings(index_dir: Path | None) -> Settings:
+    from app.settings import get_settings
+
     if index_dir is not None:
         # Environment, so that the server process and get_settings() see the same value.
         os.environ["ACCORDINGTO_INDEX_DIR"] = str(index_dir)
@@ -112,30 +145,28 @@ def ask(
     index_dir: IndexDirOption = None,
     top_k: Annotated[Optional[int], typer.Option(help="passages to retrieve")] = None,  # noqa: UP045
     generator: Annotated[Optional[str], typer.Option(help="extractive or llm")] = None,  # noqa: UP045
+    url: Annotated[
+        Optional[str],  # noqa: UP045
+        typer.Option(
+            help="ask a running server (e.g. http://127.0.0.1:8000) instead of loading the "
+            "models here, which takes seconds"
+        ),
+    ] = None,
     as_json: Annotated[bool, typer.Option("--json", help="print the /ask JSON")] = False,
 ) -> None:
     """Ask one question from the terminal."""
     from pydantic import ValidationError
 
-    from app.errors import ServiceError
-    from app.schemas import AnswerPublic, AskRequest
-    from app.service import Service
-    from indexer.errors import IndexerError
+    from app.schemas import AskRequest
 
-    settings = _settings(index_dir)
+    body = {"question": question, "top_k": top_k, "generator": generator}
     try:
-        body = AskRequest.model_validate(
-            {"question": question, "top_k": top_k, "generator": generator}
-        )
-        result = AnswerPublic.of(
-            Service(settings).ask(body.question, body.top_k, None, body.generator)
-        )
+        AskRequest.model_validate(body)
     except ValidationError as exc:
         raise _fail(
             "; ".join(e["msg"].removeprefix("Value error, ") for e in exc.errors())
         ) from None
-    except (IndexerError, ServiceError) as exc:
-        raise _fail(str(exc)) from None
+    result = _ask_server(url, body) if url else _ask_here(_settings(index_dir), body)
     if as_json:
         typer.echo(json.dumps(result.model_dump(), indent=2, ensure_ascii=False))
         return
@@ -147,16 +178,70 @@ def ask(
         typer.secho(f"warning: {w}", fg=typer.colors.YELLOW, err=True)
 
 
-def _mount_eval() -> None:
+def _ask_here(settings: Settings, body: dict[str, Any]) -> AnswerPublic:
+    from app.errors import ServiceError
+    from app.schemas import AnswerPublic, AskRequest
+    from app.service import Service
+    from indexer.errors import IndexerError
+
+    request = AskRequest.model_validate(body)
     try:
-        from eval.cli import eval_app
-    except ImportError:  # pragma: no cover - eval ships with the package
-        return
-    cli.add_typer(eval_app, name="eval", help="Evaluate claim extraction and answers.")
+        answer = Service(settings).ask(request.question, request.top_k, None, request.generator)
+    except (IndexerError, ServiceError) as exc:
+        raise _fail(str(exc)) from None
+    return AnswerPublic.of(answer)
 
 
-_mount_eval()
+def _ask_server(url: str, body: dict[str, Any]) -> AnswerPublic:
+    import httpx
+
+    from app.schemas import AnswerPublic
+
+    endpoint = url.rstrip("/") + "/ask"
+    try:
+        r = httpx.post(endpoint, json={k: v for k, v in body.items() if v is not None}, timeout=120)
+    except httpx.HTTPError as exc:
+        raise _fail(
+            f"the server at {url} is not reachable ({type(exc).__name__}): start it with "
+            "`accordingto serve`, or check --url"
+        ) from None
+    if r.status_code != 200:
+        try:
+            message = r.json().get("message") or r.text
+        except ValueError:
+            message = r.text[:200]
+        raise _fail(f"{endpoint} answered HTTP {r.status_code}: {message}")
+    return AnswerPublic.model_validate(r.json())
+
+
+class _LazyGroup(TyperGroup):
+    """A Typer sub-app imported only when it is used, so that `accordingto --help` does not
+    load what its commands need (the evaluation imports spaCy and the models)."""
+
+    def __init__(self, name: str, target: str, help: str) -> None:
+        super().__init__(name=name, help=help)
+        self.target = target
+
+    def _group(self) -> TyperGroup:
+        module, _, attr = self.target.partition(":")
+        return typer.main.get_group(getattr(importlib.import_module(module), attr))
+
+    def list_commands(self, ctx: Context) -> list[str]:
+        return self._group().list_commands(ctx)
+
+    def get_command(self, ctx: Context, cmd_name: str) -> Command | None:
+        return self._group().get_command(ctx, cmd_name)
+
+
+def command() -> TyperGroup:
+    """The whole command: the Typer app with `eval` mounted lazily."""
+    group = typer.main.get_group(cli)
+    group.add_command(
+        _LazyGroup("eval", "eval.cli:eval_app", "Evaluate claim extraction and answers."),
+        "eval",
+    )
+    return group
 
 
 def main() -> None:
-    cli()
+    command()(prog_name="accordingto")
