@@ -11,6 +11,7 @@ import datetime as dt
 import hashlib
 import importlib
 import json
+import sys
 import time
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -320,6 +321,8 @@ def corpus_index(
                 chunk_max_chars=settings.chunk_max_chars,
                 chunk_overlap=settings.chunk_overlap,
                 rebuild=True,
+                # Indexing a PolNeAR split takes minutes: show it, on a terminal only.
+                progress=sys.stderr.isatty(),
             ),
         )
     return index_dir
@@ -435,7 +438,9 @@ def run_command(
         if index_dir is None:
             index_dir = corpus_index(articles, cache_dir, settings, embedder)
         elif current_version(index_dir) is None:
-            update_index(index_dir, embedder, articles)
+            update_index(
+                index_dir, embedder, articles, options=BuildOptions(progress=sys.stderr.isatty())
+            )
         backend, where = (
             InProcess(settings.model_copy(update={"index_dir": index_dir})),
             str(index_dir),
