@@ -20,7 +20,6 @@ if TYPE_CHECKING:
     # Typer vendors click; its group methods take the vendored Context.
     from typer._click.core import Command, Context
 
-    from app.schemas import AnswerPublic
     from app.settings import Settings
 
 cli = typer.Typer(
@@ -155,47 +154,44 @@ def ask(
     as_json: Annotated[bool, typer.Option("--json", help="print the /ask JSON")] = False,
 ) -> None:
     """Ask one question from the terminal."""
-    from pydantic import ValidationError
-
-    from app.schemas import AskRequest
-
     body = {"question": question, "top_k": top_k, "generator": generator}
-    try:
-        AskRequest.model_validate(body)
-    except ValidationError as exc:
-        raise _fail(
-            "; ".join(e["msg"].removeprefix("Value error, ") for e in exc.errors())
-        ) from None
+    # Over HTTP the server checks the request: the schemas import the whole service.
     result = _ask_server(url, body) if url else _ask_here(_settings(index_dir), body)
     if as_json:
-        typer.echo(json.dumps(result.model_dump(), indent=2, ensure_ascii=False))
+        typer.echo(json.dumps(result, indent=2, ensure_ascii=False))
         return
-    typer.echo(result.answer)
-    for c in result.citations:
-        meta = ", ".join(x for x in (c.outlet, c.published) if x)
-        typer.echo(f"  [{c.n}] {c.title} ({meta}) {c.article_id}:{c.start}-{c.end}")
-    for w in result.warnings:
+    typer.echo(result["answer"])
+    for c in result["citations"]:
+        meta = ", ".join(x for x in (c["outlet"], c["published"]) if x)
+        typer.echo(f"  [{c['n']}] {c['title']} ({meta}) {c['article_id']}:{c['start']}-{c['end']}")
+    for w in result["warnings"]:
         typer.secho(f"warning: {w}", fg=typer.colors.YELLOW, err=True)
 
 
-def _ask_here(settings: Settings, body: dict[str, Any]) -> AnswerPublic:
+def _ask_here(settings: Settings, body: dict[str, Any]) -> dict[str, Any]:
+    """The /ask JSON, answered in this process (loading the models takes seconds)."""
+    from pydantic import ValidationError
+
     from app.errors import ServiceError
     from app.schemas import AnswerPublic, AskRequest
     from app.service import Service
     from indexer.errors import IndexerError
 
-    request = AskRequest.model_validate(body)
     try:
+        request = AskRequest.model_validate(body)
         answer = Service(settings).ask(request.question, request.top_k, None, request.generator)
+    except ValidationError as exc:
+        raise _fail(
+            "; ".join(e["msg"].removeprefix("Value error, ") for e in exc.errors())
+        ) from None
     except (IndexerError, ServiceError) as exc:
         raise _fail(str(exc)) from None
-    return AnswerPublic.of(answer)
+    return AnswerPublic.of(answer).model_dump(mode="json")
 
 
-def _ask_server(url: str, body: dict[str, Any]) -> AnswerPublic:
+def _ask_server(url: str, body: dict[str, Any]) -> dict[str, Any]:
+    """The /ask JSON from a running server."""
     import httpx
-
-    from app.schemas import AnswerPublic
 
     endpoint = url.rstrip("/") + "/ask"
     try:
@@ -205,13 +201,13 @@ def _ask_server(url: str, body: dict[str, Any]) -> AnswerPublic:
             f"the server at {url} is not reachable ({type(exc).__name__}): start it with "
             "`accordingto serve`, or check --url"
         ) from None
+    try:
+        data = r.json()
+    except ValueError:
+        data = {"message": r.text[:200]}
     if r.status_code != 200:
-        try:
-            message = r.json().get("message") or r.text
-        except ValueError:
-            message = r.text[:200]
-        raise _fail(f"{endpoint} answered HTTP {r.status_code}: {message}")
-    return AnswerPublic.model_validate(r.json())
+        raise _fail(f"{endpoint} answered HTTP {r.status_code}: {data.get('message', data)}")
+    return dict(data)
 
 
 class _LazyGroup(TyperGroup):
