@@ -55,10 +55,16 @@ def _follows_up(question: str) -> bool:
 # "### Task:" prompt with the conversation in <chat_history> and ask for one JSON object
 # ({"title": ...}, {"tags": [...]}, {"follow_ups": [...]}, {"queries": [...]}). Answering
 # one with a retrieval answer would title every chat "The articles hold nothing on ...".
+# LibreChat asks for a bare title: "Provide a concise, 5-word-or-less title for the
+# conversation, ...\n\nConversation:\nUser: ...\nAI: ...".
 _TASK = re.compile(r"^\s*#+\s*Task:", re.I)
 _HISTORY = re.compile(r"<chat_history>(.*?)</chat_history>", re.S | re.I)
 _OUTPUT_KEY = re.compile(r'\{\s*"(\w+)"\s*:')
-_TURN = re.compile(r"^(USER|ASSISTANT|SYSTEM):[ \t]?", re.M)
+_BARE_TITLE = re.compile(
+    r"\b5-word-or-less title for the conversation\b.*?\bConversation:(.*)", re.S | re.I
+)
+_TURN = re.compile(r"^(USER|ASSISTANT|AI|SYSTEM):[ \t]?", re.M | re.I)
+_ROLES = {"ai": "assistant"}
 _SOURCES = re.compile(r"\n\s*Sources:\s*\n.*", re.S)
 # Who and what a conversation is about: spaCy's named entities of these kinds.
 _NAME_LABELS = {"PERSON", "ORG", "GPE", "NORP", "LOC", "FAC", "EVENT"}
@@ -71,6 +77,7 @@ class FrontendTask:
 
     key: str
     turns: list[tuple[str, str]]  # (role, text), oldest first
+    bare: bool = False  # the value alone, not a JSON object (LibreChat's title)
 
     def user_turns(self) -> list[str]:
         return [text for role, text in self.turns if role == "user"]
@@ -78,30 +85,36 @@ class FrontendTask:
 
 def frontend_task(prompt: str) -> FrontendTask | None:
     """The task a front-end's prompt asks for, or None when it is a question for the articles."""
+    if bare := _BARE_TITLE.search(prompt):
+        return FrontendTask(key="title", turns=_turns(bare.group(1)), bare=True)
     if not _TASK.match(prompt):
         return None
     history = _HISTORY.search(prompt)
-    outside = _HISTORY.sub("", prompt)
-    key = _OUTPUT_KEY.search(outside)
+    key = _OUTPUT_KEY.search(_HISTORY.sub("", prompt))
     if history is None or key is None:
         return None
-    parts = _TURN.split(history.group(1))
-    turns = [
-        (role.lower(), text.strip())
+    return FrontendTask(key=key.group(1), turns=_turns(history.group(1)))
+
+
+def _turns(history: str) -> list[tuple[str, str]]:
+    parts = _TURN.split(history)
+    return [
+        (_ROLES.get(role.lower(), role.lower()), text.strip())
         for role, text in zip(parts[1::2], parts[2::2], strict=True)
         if text.strip()
     ]
-    return FrontendTask(key=key.group(1), turns=turns)
 
 
 def task_reply(task: FrontendTask) -> str:
-    """The JSON object the task asks for, made from the conversation itself."""
+    """The JSON object the task asks for (or the bare title), made from the conversation."""
     questions = task.user_turns()
     topic = _content_words(questions[0]) if questions else []
     value: str | list[str]
     if task.key == "title":
         value = " ".join(topic[:_TITLE_WORDS]) or "News question"
         value = value[:1].upper() + value[1:]
+        if task.bare:
+            return value
     elif task.key == "tags":
         value = _unique(n for q in questions for n in _names(q))[:3] or topic[:3]
     elif task.key == "follow_ups":

@@ -61,3 +61,16 @@ def test_task_replies_are_json_made_from_the_conversation() -> None:
     title = json.loads(task_reply(task))["title"]
     assert title and set(title.lower().split()) <= {"finance", "ministry", "inflation"}
     assert json.loads(task_reply(FrontendTask("emoji", task.turns))) == {}
+
+
+def test_librechat_s_title_prompt_gets_a_bare_title() -> None:
+    prompt = (
+        "Provide a concise, 5-word-or-less title for the conversation, using title case "
+        "conventions. Only return the title itself.\n\nConversation:\n"
+        "User: What did the Finance Ministry say about inflation?\nAI: It said prices rose [1]."
+    )
+    task = frontend_task(prompt)
+    assert task is not None and task.bare and task.turns[1][0] == "assistant"
+    title = task_reply(task)
+    assert not title.startswith("{")
+    assert set(title.lower().split()) <= {"finance", "ministry", "inflation"}
