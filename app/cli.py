@@ -1,16 +1,26 @@
-"""The `accordingto` command: index articles, serve the API, ask from the terminal, evaluate."""
+"""The `accordingto` command: index articles, serve the API, ask from the terminal, evaluate.
+
+Everything heavy (the models, spaCy, FAISS, the web app, the evaluation) is imported inside
+the command that needs it, so `accordingto --help` answers at once.
+"""
 
 from __future__ import annotations
 
+import importlib
 import json
 import os
 import sys
 from pathlib import Path
-from typing import Annotated, Optional
+from typing import TYPE_CHECKING, Annotated, Any, Optional
 
 import typer
+from typer.core import TyperGroup
 
-from app.settings import Settings, get_settings
+if TYPE_CHECKING:
+    # Typer vendors click; its group methods take the vendored Context.
+    from typer._click.core import Command, Context
+
+    from app.settings import Settings
 
 cli = typer.Typer(
     help="Cited, attributed answers over news articles.",
@@ -27,7 +37,29 @@ IndexDirOption = Annotated[
 ]
 
 
+def _version(value: bool) -> None:
+    if value:
+        from importlib.metadata import version
+
+        typer.echo(f"accordingto {version('accordingto')}")
+        raise typer.Exit()
+
+
+@cli.callback()
+def _main(
+    version: Annotated[
+        bool,
+        typer.Option(
+            "--version", callback=_version, is_eager=True, help="print the version and exit"
+        ),
+    ] = False,
+) -> None:
+    """Cited, attributed answers over news articles."""
+
+
 def _settings(index_dir: Path | None) -> Settings:
+    from app.settings import get_settings
+
     if index_dir is not None:
         # Environment, so that the server process and get_settings() see the same value.
         os.environ["ACCORDINGTO_INDEX_DIR"] = str(index_dir)
@@ -113,9 +145,32 @@ def ask(
     index_dir: IndexDirOption = None,
     top_k: Annotated[Optional[int], typer.Option(help="passages to retrieve")] = None,  # noqa: UP045
     generator: Annotated[Optional[str], typer.Option(help="extractive or llm")] = None,  # noqa: UP045
+    url: Annotated[
+        Optional[str],  # noqa: UP045
+        typer.Option(
+            help="ask a running server (e.g. http://127.0.0.1:8000) instead of loading the "
+            "models here, which takes seconds"
+        ),
+    ] = None,
     as_json: Annotated[bool, typer.Option("--json", help="print the /ask JSON")] = False,
 ) -> None:
     """Ask one question from the terminal."""
+    body = {"question": question, "top_k": top_k, "generator": generator}
+    # Over HTTP the server checks the request: the schemas import the whole service.
+    result = _ask_server(url, body) if url else _ask_here(_settings(index_dir), body)
+    if as_json:
+        typer.echo(json.dumps(result, indent=2, ensure_ascii=False))
+        return
+    typer.echo(result["answer"])
+    for c in result["citations"]:
+        meta = ", ".join(x for x in (c["outlet"], c["published"]) if x)
+        typer.echo(f"  [{c['n']}] {c['title']} ({meta}) {c['article_id']}:{c['start']}-{c['end']}")
+    for w in result["warnings"]:
+        typer.secho(f"warning: {w}", fg=typer.colors.YELLOW, err=True)
+
+
+def _ask_here(settings: Settings, body: dict[str, Any]) -> dict[str, Any]:
+    """The /ask JSON, answered in this process (loading the models takes seconds)."""
     from pydantic import ValidationError
 
     from app.errors import ServiceError
@@ -123,48 +178,75 @@ def ask(
     from app.service import Service
     from indexer.errors import IndexerError
 
-    settings = _settings(index_dir)
     try:
-        body = AskRequest.model_validate(
-            {"question": question, "top_k": top_k, "generator": generator}
-        )
-        result = AnswerPublic.of(
-            Service(settings).ask(body.question, body.top_k, None, body.generator)
-        )
+        request = AskRequest.model_validate(body)
+        answer = Service(settings).ask(request.question, request.top_k, None, request.generator)
     except ValidationError as exc:
         raise _fail(
             "; ".join(e["msg"].removeprefix("Value error, ") for e in exc.errors())
         ) from None
     except (IndexerError, ServiceError) as exc:
         raise _fail(str(exc)) from None
-    if as_json:
-        typer.echo(json.dumps(result.model_dump(), indent=2, ensure_ascii=False))
-        return
-    typer.echo(result.answer)
-    for c in result.citations:
-        meta = ", ".join(x for x in (c.outlet, c.published) if x)
-        typer.echo(f"  [{c.n}] {c.title} ({meta}) {c.article_id}:{c.start}-{c.end}")
-    for w in result.warnings:
-        typer.secho(f"warning: {w}", fg=typer.colors.YELLOW, err=True)
+    return AnswerPublic.of(answer).model_dump(mode="json")
 
 
-def _mount_eval() -> None:
+def _ask_server(url: str, body: dict[str, Any]) -> dict[str, Any]:
+    """The /ask JSON from a running server."""
+    import httpx
+
+    endpoint = url.rstrip("/") + "/ask"
     try:
-        from eval.cli import eval_app
-    except ImportError:  # pragma: no cover - eval ships with the package
-        return
-    cli.add_typer(eval_app, name="eval", help="Evaluate claim extraction and answers.")
+        r = httpx.post(endpoint, json={k: v for k, v in body.items() if v is not None}, timeout=120)
+    except httpx.HTTPError as exc:
+        raise _fail(
+            f"the server at {url} is not reachable ({type(exc).__name__}): start it with "
+            "`accordingto serve`, or check --url"
+        ) from None
+    try:
+        data = r.json()
+    except ValueError:
+        data = {"message": r.text[:200]}
+    if r.status_code != 200:
+        raise _fail(f"{endpoint} answered HTTP {r.status_code}: {data.get('message', data)}")
+    return dict(data)
 
 
-def _mount_train() -> None:
-    from indexer.attribution.cli import train_app
+class _LazyGroup(TyperGroup):
+    """A Typer sub-app imported only when it is used, so that `accordingto --help` does not
+    load what its commands need (the evaluation imports spaCy and the models)."""
 
-    cli.add_typer(train_app, name="train", help="Train the learned parts from annotated data.")
+    def __init__(self, name: str, target: str, help: str) -> None:
+        super().__init__(name=name, help=help)
+        self.target = target
+
+    def _group(self) -> TyperGroup:
+        module, _, attr = self.target.partition(":")
+        return typer.main.get_group(getattr(importlib.import_module(module), attr))
+
+    def list_commands(self, ctx: Context) -> list[str]:
+        return self._group().list_commands(ctx)
+
+    def get_command(self, ctx: Context, cmd_name: str) -> Command | None:
+        return self._group().get_command(ctx, cmd_name)
 
 
-_mount_eval()
-_mount_train()
+def command() -> TyperGroup:
+    """The whole command: the Typer app with `eval` and `train` mounted lazily."""
+    group = typer.main.get_group(cli)
+    group.add_command(
+        _LazyGroup("eval", "eval.cli:eval_app", "Evaluate claim extraction and answers."),
+        "eval",
+    )
+    group.add_command(
+        _LazyGroup(
+            "train",
+            "indexer.attribution.cli:train_app",
+            "Train the learned parts from annotated data.",
+        ),
+        "train",
+    )
+    return group
 
 
 def main() -> None:
-    cli()
+    command()(prog_name="accordingto")

@@ -60,6 +60,12 @@ class AskRequest(BaseModel):
     filters: Filters | None = None
     generator: Literal["extractive", "llm"] | None = None
     stream: bool = False
+    history: list[str] = Field(
+        [],
+        max_length=20,
+        description="earlier questions of the conversation, oldest first: a follow-up "
+        "('And what did he say?') is searched with their content words",
+    )
 
     @field_validator("question")
     @classmethod
@@ -73,6 +79,14 @@ class AskRequest(BaseModel):
                 f"the question has {len(value)} characters; the limit is {limit}: shorten it"
             )
         return value
+
+    @field_validator("history")
+    @classmethod
+    def _history(cls, value: list[str]) -> list[str]:
+        limit = get_settings().max_question_chars
+        if any(len(q) > limit for q in value):
+            raise ValueError(f"history: each earlier question must be at most {limit} characters")
+        return [q.strip() for q in value if q.strip()]
 
     @field_validator("top_k")
     @classmethod
@@ -334,17 +348,35 @@ class ChatRequest(BaseModel):
     messages: list[ChatMessage] = Field(min_length=1)
     stream: bool = False
     stream_options: StreamOptions | None = None
+    n: int | None = Field(None, ge=1, description="choices wanted; only 1 is supported")
+    max_tokens: int | None = Field(None, ge=1, description="the reply is cut after this many words")
+    max_completion_tokens: int | None = Field(None, ge=1, description="the same as max_tokens")
+
+
+class UrlCitation(BaseModel):
+    url: str
+    title: str
+    start_index: int
+    end_index: int
+
+
+class Annotation(BaseModel):
+    """OpenAI's url_citation annotation, which chat front-ends show as a source."""
+
+    type: Literal["url_citation"] = "url_citation"
+    url_citation: UrlCitation
 
 
 class ChatReply(BaseModel):
     role: Literal["assistant"] = "assistant"
     content: str
+    annotations: list[Annotation] = []
 
 
 class ChatChoice(BaseModel):
     index: int = 0
     message: ChatReply
-    finish_reason: Literal["stop"] = "stop"
+    finish_reason: Literal["stop", "length"] = "stop"
     logprobs: None = None
 
 
@@ -365,10 +397,10 @@ class ChatCompletionPublic(BaseModel):
     model: str
     choices: list[ChatChoice]
     usage: Usage
-    citations: list[CitationPublic]
-    claims: list[ClaimPublic]
-    conflicts: list[ConflictPublic]
-    warnings: list[str]
+    citations: list[CitationPublic] = []
+    claims: list[ClaimPublic] = []
+    conflicts: list[ConflictPublic] = []
+    warnings: list[str] = []
 
 
 class ModelPublic(BaseModel):

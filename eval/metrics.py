@@ -218,6 +218,8 @@ METRICS: dict[str, str] = {
     "latency_p50": "seconds per question, median",
     "latency_p95": "seconds per question, 95th percentile",
 }
+# Where lower is better: a threshold on these is a ceiling (--fail-over), not a floor.
+LOWER_IS_BETTER = frozenset({"misattribution_rate", "latency_p50", "latency_p95"})
 
 
 def aggregate(

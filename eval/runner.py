@@ -6,15 +6,17 @@ them; the in-process one indexes its corpus into a cache keyed by the inputs' ha
 
 from __future__ import annotations
 
+import csv
 import datetime as dt
 import hashlib
 import importlib
 import json
+import sys
 import time
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Annotated, Any, Optional, Protocol
+from typing import Annotated, Any, Literal, Optional, Protocol
 
 import httpx
 import typer
@@ -24,7 +26,14 @@ from app.schemas import AnswerPublic, AskRequest, Filters
 from app.service import Service
 from app.settings import Settings
 from eval.gold import EvidenceSpans, GoldQuestion, Span, resolve_evidence
-from eval.metrics import METRICS, QuestionScore, Verifier, aggregate, score_answer
+from eval.metrics import (
+    LOWER_IS_BETTER,
+    METRICS,
+    QuestionScore,
+    Verifier,
+    aggregate,
+    score_answer,
+)
 from indexer.build import BuildOptions, update_index
 from indexer.embed import Embedder, get_embedder
 from indexer.index import current_version
@@ -163,12 +172,22 @@ def run(
     generator: str | None = None,
     verifier: Verifier | None = None,
 ) -> list[Record]:
-    """Ask every question through `backend` and score its answer."""
+    """Ask every question through `backend` and score its answer (a progress bar on stderr
+    when it is a terminal)."""
+    from tqdm import tqdm
+
     texts = backend.texts()
     # Resolve all evidence first: a quote that matches no article is a gold-file error.
     evidence = [resolve_evidence(q, texts) for q in questions]
     records = []
-    for q, ev in zip(questions, evidence, strict=True):
+    asking = tqdm(
+        zip(questions, evidence, strict=True),
+        total=len(questions),
+        desc="questions",
+        unit="q",
+        disable=None,  # None: only on a terminal, so logs and CI output stay clean
+    )
+    for q, ev in asking:
         began = time.perf_counter()
         answer, error = None, None
         try:
@@ -202,33 +221,83 @@ def results(records: Sequence[Record], meta: dict[str, Any]) -> dict[str, Any]:
     }
 
 
-def parse_thresholds(specs: Sequence[str]) -> dict[str, float]:
-    """`METRIC=VALUE` strings as a mapping; a bad one raises ValueError saying how to fix it."""
-    thresholds = {}
+@dataclass(frozen=True)
+class Threshold:
+    """`--fail-under` (a floor, higher is better) or `--fail-over` (a ceiling)."""
+
+    metric: str
+    value: float
+    kind: Literal["under", "over"]
+
+    def failure(self, value: float | None) -> str | None:
+        """A sentence naming the metric, its value and the threshold, if it is not met."""
+        if value is None:
+            return f"{self.metric} is unavailable (threshold {self.value})"
+        if self.kind == "under" and value < self.value:
+            return f"{self.metric} = {value:.3f} is below the threshold {self.value}"
+        if self.kind == "over" and value > self.value:
+            return f"{self.metric} = {value:.3f} is above the threshold {self.value}"
+        return None
+
+
+def parse_thresholds(specs: Sequence[str], kind: Literal["under", "over"]) -> list[Threshold]:
+    """`METRIC=VALUE` strings; a bad one, or one given the wrong way round for its metric,
+    raises ValueError saying how to fix it."""
+    option, other = (
+        ("--fail-under", "--fail-over") if kind == "under" else ("--fail-over", "--fail-under")
+    )
+    thresholds = []
     for spec in specs:
-        name, _, floor = spec.partition("=")
+        name, _, value = spec.partition("=")
         try:
             if name not in METRICS:
                 raise ValueError
-            thresholds[name] = float(floor)
+            number = float(value)
         except ValueError:
             raise ValueError(
                 f"bad threshold '{spec}': write METRIC=VALUE, e.g. correctness=0.6, with "
                 "METRIC one of " + ", ".join(METRICS)
             ) from None
+        if (name in LOWER_IS_BETTER) != (kind == "over"):
+            better = "lower" if name in LOWER_IS_BETTER else "higher"
+            raise ValueError(
+                f"{name} is better {better}, so {option} {spec} would fail good runs: "
+                f"use {other} {spec}"
+            )
+        thresholds.append(Threshold(name, number, kind))
     return thresholds
 
 
-def failed_thresholds(metrics: dict[str, float | None], thresholds: dict[str, float]) -> list[str]:
-    """The thresholds not met, each as a sentence naming the metric, its value and floor."""
-    failures = []
-    for name, floor in thresholds.items():
-        value = metrics[name]
-        if value is None:
-            failures.append(f"{name} is unavailable (threshold {floor})")
-        elif value < floor:
-            failures.append(f"{name} = {value:.3f} is below the threshold {floor}")
-    return failures
+def failed_thresholds(
+    metrics: dict[str, float | None], thresholds: Sequence[Threshold]
+) -> list[str]:
+    """The thresholds not met, each as a sentence naming the metric, its value and threshold."""
+    return [f for t in thresholds if (f := t.failure(metrics[t.metric])) is not None]
+
+
+def write_questions(path: Path, doc: dict[str, Any]) -> None:
+    """One row per question, as CSV or JSONL (by the file's suffix): its id, question, tags,
+    scores, latency and answer, for a spreadsheet or a script."""
+    rows = [
+        {
+            "id": q["id"],
+            "question": q["question"],
+            "tags": " ".join(q.get("tags", [])),
+            **{k: v for k, v in q["scores"].items() if not isinstance(v, list | dict)},
+            "error": q.get("error"),
+            "answer": (q.get("answer") or {}).get("answer"),
+        }
+        for q in doc["questions"]
+    ]
+    path.parent.mkdir(parents=True, exist_ok=True)
+    with path.open("w", encoding="utf-8", newline="") as f:
+        if path.suffix == ".csv":
+            fields = list(dict.fromkeys(k for row in rows for k in row))
+            writer = csv.DictWriter(f, fieldnames=fields)
+            writer.writeheader()
+            writer.writerows(rows)
+        else:
+            f.writelines(json.dumps(row, ensure_ascii=False) + "\n" for row in rows)
 
 
 def corpus_index(
@@ -253,6 +322,8 @@ def corpus_index(
                 chunk_overlap=settings.chunk_overlap,
                 claim_extractor=settings.claim_extractor,
                 rebuild=True,
+                # Indexing a PolNeAR split takes minutes: show it, on a terminal only.
+                progress=sys.stderr.isatty(),
             ),
         )
     return index_dir
@@ -311,7 +382,21 @@ def run_command(
     ] = None,
     fail_under: Annotated[
         Optional[list[str]],  # noqa: UP045
-        typer.Option(help="METRIC=VALUE: exit 1 when METRIC is below VALUE (repeatable)"),
+        typer.Option(
+            help="METRIC=VALUE: exit 1 when METRIC is below VALUE, for metrics where higher "
+            "is better (repeatable)"
+        ),
+    ] = None,
+    fail_over: Annotated[
+        Optional[list[str]],  # noqa: UP045
+        typer.Option(
+            help="METRIC=VALUE: exit 1 when METRIC is above VALUE, for misattribution_rate "
+            "and latency_p50/p95 (repeatable)"
+        ),
+    ] = None,
+    questions_out: Annotated[
+        Optional[Path],  # noqa: UP045
+        typer.Option("--questions-out", help="one row per question: a .csv or .jsonl file"),
     ] = None,
     cache_dir: Annotated[
         Path, typer.Option(help="where in-process runs keep the indexes they build")
@@ -326,10 +411,15 @@ def run_command(
     from indexer.ingest import load_paths
 
     settings = get_settings()
+    if questions_out is not None and questions_out.suffix not in (".csv", ".jsonl"):
+        raise typer.BadParameter("name a .csv or .jsonl file", param_hint="--questions-out")
     try:
-        thresholds = parse_thresholds(fail_under or [])
+        thresholds = [
+            *parse_thresholds(fail_under or [], "under"),
+            *parse_thresholds(fail_over or [], "over"),
+        ]
     except ValueError as exc:
-        raise typer.BadParameter(str(exc), param_hint="--fail-under") from None
+        raise typer.BadParameter(str(exc)) from None
     try:
         docs = load_split(polnear, split) if polnear else []
         if gold is not None:
@@ -349,7 +439,9 @@ def run_command(
         if index_dir is None:
             index_dir = corpus_index(articles, cache_dir, settings, embedder)
         elif current_version(index_dir) is None:
-            update_index(index_dir, embedder, articles)
+            update_index(
+                index_dir, embedder, articles, options=BuildOptions(progress=sys.stderr.isatty())
+            )
         backend, where = (
             InProcess(settings.model_copy(update={"index_dir": index_dir})),
             str(index_dir),
@@ -375,6 +467,9 @@ def run_command(
     previous = json.loads(compare.read_text(encoding="utf-8")) if compare else None
     typer.echo(render_summary(doc, previous))
     typer.echo(f"results written to {out}")
+    if questions_out is not None:
+        write_questions(questions_out, doc)
+        typer.echo(f"per-question rows written to {questions_out}")
     if report is not None:
         write_report(report, doc, previous)
         typer.echo(f"report written to {report}")

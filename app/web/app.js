@@ -1,10 +1,12 @@
-// The chat page: POST /ask, render the answer with clickable [n] markers, and show a
-// cited passage highlighted in its article (GET /articles/{id}). DOM is built with
-// textContent only: article and answer text are data, never markup.
+// The chat page: POST /ask as a stream of server-sent events, render the answer with
+// clickable [n] markers, and show a cited passage highlighted in its article
+// (GET /articles/{id}). DOM is built with textContent only: article and answer text are
+// data, never markup; only http(s) addresses become links.
 "use strict";
 
 const $ = (id) => document.getElementById(id);
 const articles = new Map(); // id -> Promise of the article, fetched once
+const earlier = []; // the conversation's earlier questions, sent so follow-ups keep context
 
 function el(tag, props = {}, ...children) {
   const node = document.createElement(tag);
@@ -138,7 +140,10 @@ async function showSource(c, from) {
     const a = await article(c.article_id);
     const mark = el("mark", { id: "highlight", text: a.text.slice(c.start, c.end) });
     body.replaceChildren(a.text.slice(0, c.start), mark, a.text.slice(c.end));
-    if (a.url) $("source-meta").append(" · ", el("a", { href: a.url, text: "original" }));
+    const link = webAddress(a.url);
+    if (link) {
+      $("source-meta").append(" · ", el("a", { href: link, text: "original", rel: "noopener noreferrer" }));
+    }
     mark.scrollIntoView({ block: "center" });
     body.focus({ preventScroll: true });
   } catch (err) {
@@ -146,32 +151,129 @@ async function showSource(c, from) {
   }
 }
 
+// An article's url comes from its file's metadata: a javascript: or data: address there
+// would run script when clicked, so only http(s) becomes a link.
+function webAddress(url) {
+  if (!url) return null;
+  try {
+    const parsed = new URL(url);
+    return parsed.protocol === "http:" || parsed.protocol === "https:" ? parsed.href : null;
+  } catch {
+    return null;
+  }
+}
+
+class AskError extends Error {}
+
+// The server's own message for a refused request, or what went wrong in words.
+async function refusal(r) {
+  let message = `the server answered HTTP ${r.status}`;
+  try {
+    const data = await r.json();
+    if (data && data.message) message = data.message;
+  } catch {
+    // Not JSON (a proxy's error page): the status says enough.
+  }
+  return new AskError(message);
+}
+
+// Server-sent events from a fetch body: yields {event, data} with data parsed as JSON.
+async function* events(body) {
+  const reader = body.pipeThrough(new TextDecoderStream()).getReader();
+  let buffer = "";
+  for (;;) {
+    const { value, done } = await reader.read();
+    if (done) break;
+    buffer += value.replace(/\r\n?/g, "\n");
+    let cut;
+    while ((cut = buffer.indexOf("\n\n")) >= 0) {
+      const block = buffer.slice(0, cut);
+      buffer = buffer.slice(cut + 2);
+      let event = "message";
+      const data = [];
+      for (const line of block.split("\n")) {
+        if (line.startsWith("event:")) event = line.slice(6).trim();
+        else if (line.startsWith("data:")) data.push(line.slice(5).replace(/^ /, ""));
+      }
+      if (data.length) yield { event, data: JSON.parse(data.join("\n")) };
+    }
+  }
+}
+
+function setStatus(text, isError = false) {
+  $("status").textContent = text;
+  $("status").classList.toggle("error", isError);
+}
+
 async function ask(event) {
   event.preventDefault();
   const question = $("question").value.trim();
   if (!question) return;
-  const body = { question };
+  const body = { question, history: earlier.slice(-5), stream: true };
   if ($("generator").value) body.generator = $("generator").value;
   $("submit").disabled = true;
-  $("status").textContent = "Searching the articles…";
+  setStatus("Searching the articles…");
+  // The draft shows the text as it is written; the verified answer (`done`) replaces it.
+  const draft = el("p", { class: "answer draft" });
+  const turn = el("article", { class: "turn pending" },
+    el("p", { class: "q", text: question }), el("div", { class: "a" }, draft));
+  let r;
   try {
-    const r = await fetch("/ask", {
+    r = await fetch("/ask", {
       method: "POST",
-      headers: { "content-type": "application/json", accept: "application/json" },
+      headers: { "content-type": "application/json", accept: "text/event-stream" },
       body: JSON.stringify(body),
     });
-    const data = await r.json();
-    if (!r.ok) throw new Error(data.message || `HTTP ${r.status}`);
-    const turn = renderAnswer(question, data);
-    $("log").append(turn);
-    turn.scrollIntoView({ block: "start" });
-    $("status").textContent = "";
+  } catch {
+    setStatus("No answer: the server is not reachable. Is `accordingto serve` running?", true);
+    $("submit").disabled = false;
+    return;
+  }
+  try {
+    if (!r.ok) throw await refusal(r);
+    let answered = false;
+    for await (const { event: name, data } of events(r.body)) {
+      if (name === "meta") {
+        $("log").append(turn);
+        setStatus("Writing the answer…");
+      } else if (name === "delta") {
+        draft.append(data.text);
+      } else if (name === "reset") {
+        draft.textContent = "";
+      } else if (name === "verification") {
+        setStatus("Checking the citations…");
+      } else if (name === "error") {
+        throw new AskError(data.message);
+      } else if (name === "done") {
+        const final = renderAnswer(question, data);
+        if (turn.isConnected) turn.replaceWith(final);
+        else $("log").append(final);
+        final.scrollIntoView({ block: "start" });
+        answered = true;
+      }
+    }
+    if (!answered) throw new AskError("the answer was cut off; ask again");
+    earlier.push(question);
+    $("new").hidden = false;
+    setStatus("");
     $("question").value = "";
   } catch (err) {
-    $("status").textContent = `No answer: ${err.message}`;
+    turn.remove();
+    const message = err instanceof AskError
+      ? err.message
+      : "the connection to the server was lost. Is `accordingto serve` running?";
+    setStatus(`No answer: ${message}`, true);
   } finally {
     $("submit").disabled = false;
   }
+}
+
+function newConversation() {
+  earlier.length = 0;
+  $("log").replaceChildren();
+  $("source").hidden = true;
+  $("new").hidden = true;
+  $("question").focus();
 }
 
 document.addEventListener("DOMContentLoaded", () => {
@@ -184,4 +286,5 @@ document.addEventListener("DOMContentLoaded", () => {
     }
   });
   $("source-close").addEventListener("click", () => { $("source").hidden = true; });
+  $("new").addEventListener("click", newConversation);
 });

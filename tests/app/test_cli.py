@@ -5,9 +5,13 @@ from __future__ import annotations
 import json
 import os
 import shutil
+import socket
 import subprocess
 import sys
+from importlib.metadata import version
 from pathlib import Path
+
+import httpx
 
 from tests.conftest import REPO, SAMPLES
 
@@ -65,3 +69,66 @@ def test_ask_without_index_says_how_to_build_one(tmp_path: Path) -> None:
 def test_ask_rejects_an_empty_question(tmp_path: Path) -> None:
     r = _run("ask", "  ", "--index-dir", str(tmp_path), cwd=REPO)
     assert r.returncode == 1 and "empty" in r.stderr
+
+
+def _run_here(*args: str, cwd: Path = REPO) -> subprocess.CompletedProcess[str]:
+    """This tree's CLI (the installed script may belong to another checkout)."""
+    code = "from app.cli import main; main()"
+    return subprocess.run(
+        [sys.executable, "-c", code, *args],
+        cwd=cwd,
+        capture_output=True,
+        text=True,
+        timeout=300,
+        env={**os.environ, "HF_HUB_OFFLINE": "1", "PYTHONPATH": str(REPO)},
+    )
+
+
+# What `--help` must not load: each of these takes a second or more to import.
+HEAVY = ("spacy", "torch", "sentence_transformers", "faiss", "bm25s", "fastapi", "numpy", "eval")
+
+
+def test_help_loads_no_model_library() -> None:
+    code = (
+        "import sys, contextlib, io\n"
+        "sys.argv = ['accordingto', '--help']\n"
+        "from app.cli import main\n"
+        "with contextlib.suppress(SystemExit), contextlib.redirect_stdout(io.StringIO()):\n"
+        "    main()\n"
+        "print('\\n'.join(sys.modules))\n"
+    )
+    r = subprocess.run(
+        [sys.executable, "-c", code], cwd=REPO, capture_output=True, text=True, timeout=120
+    )
+    assert r.returncode == 0, r.stderr
+    loaded = {m.split(".")[0] for m in r.stdout.split()}
+    assert loaded.isdisjoint(HEAVY), sorted(loaded & set(HEAVY))
+    # Measured at 328 modules (typer, rich and the standard library); 2,000 with the models.
+    assert len(r.stdout.split()) < 500
+    helped = _run_here("--help")
+    assert helped.returncode == 0 and "eval" in helped.stdout and "ask" in helped.stdout
+
+
+def test_version_prints_the_installed_version() -> None:
+    r = _run_here("--version")
+    assert r.returncode == 0 and r.stdout.strip() == f"accordingto {version('accordingto')}"
+
+
+def test_ask_url_uses_a_running_server(live_server: str, tmp_path: Path) -> None:
+    question = "What did Zelensky say about casualties?"
+    r = _run_here("ask", question, "--json", "--url", live_server, cwd=tmp_path)
+    assert r.returncode == 0, r.stderr
+    assert (
+        json.loads(r.stdout) == httpx.post(f"{live_server}/ask", json={"question": question}).json()
+    )
+    refused = _run_here("ask", "x" * 5000, "--url", live_server, cwd=tmp_path)
+    assert refused.returncode == 1 and "limit" in refused.stderr
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        closed = f"http://127.0.0.1:{s.getsockname()[1]}"
+    down = _run_here("ask", question, "--url", closed, cwd=tmp_path)
+    assert (
+        down.returncode == 1
+        and "not reachable" in down.stderr
+        and "accordingto serve" in down.stderr
+    )

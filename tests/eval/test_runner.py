@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import csv
 import json
+import re
 import socket
 import threading
 import time
@@ -154,14 +156,57 @@ def test_the_command_writes_results_and_fails_under_a_threshold(
     assert len(load_gold(gold)) == 2
 
 
-def test_thresholds_parse_and_compare() -> None:
-    thresholds = parse_thresholds(["correctness=0.6", "citation_precision=0.5"])
-    metrics: dict[str, float | None] = {"correctness": 0.7, "citation_precision": 0.4}
+def test_the_command_exports_one_row_per_question_and_checks_ceilings(
+    sample_index: Path, questions: list[GoldQuestion], tmp_path: Path
+) -> None:
+    gold = tmp_path / "gold.jsonl"
+    write_gold(gold, questions[:2])
+    out, rows_csv, rows_jsonl = tmp_path / "run.json", tmp_path / "q.csv", tmp_path / "q.jsonl"
+    report = ["--report", str(tmp_path / "report.md")]
+    args = ["run", str(gold), "--index-dir", str(sample_index), "--out", str(out), *report]
+    ok = CliRunner().invoke(
+        eval_app,
+        [*args, "--questions-out", str(rows_csv), "--fail-over", "misattribution_rate=0.5"],
+    )
+    assert ok.exit_code == 0, ok.output
+    doc = json.loads(out.read_text())
+    with rows_csv.open(newline="") as f:
+        rows = list(csv.DictReader(f))
+    assert [r["id"] for r in rows] == [q["id"] for q in doc["questions"]]
+    assert [r["answer"] for r in rows] == [q["answer"]["answer"] for q in doc["questions"]]
+    assert CliRunner().invoke(eval_app, [*args, "--questions-out", str(rows_jsonl)]).exit_code == 0
+    lines = [json.loads(x) for x in rows_jsonl.read_text().splitlines()]
+    assert [x["id"] for x in lines] == [r["id"] for r in rows]
+
+    ceiling = CliRunner().invoke(eval_app, [*args, "--fail-over", "latency_p50=0"])
+    assert ceiling.exit_code == 1 and "latency_p50 =" in ceiling.output
+    assert "above the threshold 0" in ceiling.output
+
+
+def test_thresholds_parse_and_compare_in_each_metric_s_direction() -> None:
+    thresholds = [
+        *parse_thresholds(["correctness=0.6", "citation_precision=0.5"], "under"),
+        *parse_thresholds(["misattribution_rate=0.1"], "over"),
+    ]
+    metrics: dict[str, float | None] = {
+        "correctness": 0.7,
+        "citation_precision": 0.4,
+        "misattribution_rate": 0.0,  # perfect: a ceiling of 0.1 is met
+    }
     assert failed_thresholds(metrics, thresholds) == [
         "citation_precision = 0.400 is below the threshold 0.5"
     ]
-    assert failed_thresholds({"correctness": None}, {"correctness": 0.1}) == [
+    metrics["misattribution_rate"] = 0.2
+    assert failed_thresholds(metrics, thresholds)[-1] == (
+        "misattribution_rate = 0.200 is above the threshold 0.1"
+    )
+    unavailable = parse_thresholds(["correctness=0.1"], "under")
+    assert failed_thresholds({"correctness": None}, unavailable) == [
         "correctness is unavailable (threshold 0.1)"
     ]
     with pytest.raises(ValueError, match="write METRIC=VALUE"):
-        parse_thresholds(["correctness"])
+        parse_thresholds(["correctness"], "under")
+    with pytest.raises(ValueError, match=re.escape("use --fail-over misattribution_rate=0.1")):
+        parse_thresholds(["misattribution_rate=0.1"], "under")
+    with pytest.raises(ValueError, match=re.escape("use --fail-under correctness=0.6")):
+        parse_thresholds(["correctness=0.6"], "over")
