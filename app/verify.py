@@ -21,8 +21,8 @@ import numpy.typing as npt
 from spacy.tokens import Token
 
 from app.claimants import may_name
-from app.generate.markers import find_markers
 from app.facts import date_words, numbers
+from app.generate.markers import find_markers
 from app.text import POSSESSIVE, STOP, WORD, content_words, key, stem
 from indexer.claims import TITLES
 from indexer.embed import Embedder

@@ -10,8 +10,8 @@ from typing import Annotated
 import typer
 
 from eval.claims_eval import evaluate, render_table
-from eval.injection_eval import injection_command
 from eval.conflicts_eval import conflicts_command
+from eval.injection_eval import injection_command
 from eval.learn_cues import learn_cues_command
 from eval.polnear import PolnearFormatError, load_split
 from eval.polnear_questions import polnear_questions_command
