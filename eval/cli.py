@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import time
+from collections.abc import Callable
 from pathlib import Path
 from typing import Annotated
 
@@ -30,11 +31,40 @@ def _group() -> None:
 
 
 def extract_with_timing(article: Article) -> tuple[list[Claim], float]:
-    """Parse `article` as the indexer does and extract its claims; also the parse time."""
+    """Parse `article` as the indexer does and extract its claims by the rules; also the
+    parse time."""
     began = time.perf_counter()
     doc = parse(article.text)
     parse_seconds = time.perf_counter() - began
     return extract_claims(doc, sentences(doc, article.id), article), parse_seconds
+
+
+def tagger_extractor(weights: Path | None) -> Callable[[Article], tuple[list[Claim], float]]:
+    """Extraction as the indexer does it with the learned tagger: parse, chunks, one
+    encoder pass over them (counted as extraction time), the tagger; also the parse time."""
+    from app.settings import get_settings
+    from indexer.attribution.extract import load_tagger, parsed, tagged_claims
+    from indexer.attribution.model import WEIGHTS
+    from indexer.embed import BUNDLED_MODEL, get_embedder
+    from indexer.split import chunk
+
+    tagger = load_tagger(weights or WEIGHTS)
+    embedder = get_embedder(BUNDLED_MODEL)
+    settings = get_settings()
+
+    def extract(article: Article) -> tuple[list[Claim], float]:
+        began = time.perf_counter()
+        doc = parse(article.text)
+        parse_seconds = time.perf_counter() - began
+        sents = sentences(doc, article.id)
+        chunks = chunk(
+            article.text, sents, article.id, settings.chunk_max_chars, settings.chunk_overlap
+        )
+        item = parsed(doc, article, sents, chunks)
+        states = embedder.encode_passages([c.text for c in chunks])
+        return tagged_claims(tagger, [item], [states])[0], parse_seconds
+
+    return extract
 
 
 @eval_app.command()
@@ -48,13 +78,22 @@ def claims(
     markdown: Annotated[
         Path | None, typer.Option(help="Also write the table as markdown here.")
     ] = None,
+    extractor: Annotated[
+        str, typer.Option(help="model (the learned tagger, as the indexer runs it) or rules")
+    ] = "model",
+    weights: Annotated[
+        Path | None, typer.Option(help="tagger weights (default: the shipped ones)")
+    ] = None,
 ) -> None:
     """Score claim extraction against PolNeAR's gold attributions."""
+    if extractor not in ("model", "rules"):
+        raise typer.BadParameter("use model or rules", param_hint="--extractor")
     try:
         docs = load_split(data_dir, split, limit)
     except PolnearFormatError as e:
         raise typer.BadParameter(str(e), param_hint="DATA_DIR") from e
-    report = evaluate(docs, extract_with_timing, split=split)
+    extract = tagger_extractor(weights) if extractor == "model" else extract_with_timing
+    report = evaluate(docs, extract, split=split)
     out.parent.mkdir(parents=True, exist_ok=True)
     out.write_text(json.dumps(report.as_dict(), indent=2) + "\n", encoding="utf-8")
     typer.echo(render_table(report))

@@ -1,0 +1,83 @@
+"""The shipped attribution tagger: it loads, it is small, damage is reported, it finds claims."""
+
+from __future__ import annotations
+
+import json
+import shutil
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from indexer.attribution.extract import load_tagger, parsed, tagged_claims
+from indexer.attribution.model import TRAIN_COMMAND, WEIGHTS, AttributionModelError, meta_path
+from indexer.embed import Embedder
+from indexer.models import Article
+from indexer.split import chunk, parse, sentences
+
+
+def test_shipped_weights_are_small_and_record_how_they_were_made() -> None:
+    size = WEIGHTS.stat().st_size + meta_path(WEIGHTS).stat().st_size
+    assert size <= 10 * 1024 * 1024
+    meta = json.loads(meta_path(WEIGHTS).read_text(encoding="utf-8"))
+    assert meta["options"]["seed"] == load_tagger().meta["options"]["seed"]
+    assert len(meta["data"]["train"]) == 64 and len(meta["data"]["dev"]) == 64  # sha256
+    assert meta["base_model"] == "all-MiniLM-L6-v2"
+    assert 1 <= meta["best_epoch"] <= meta["options"]["epochs"]
+
+
+def test_missing_weights_name_the_file_and_the_command(tmp_path: Path) -> None:
+    missing = tmp_path / "tagger.pt"
+    with pytest.raises(AttributionModelError) as err:
+        load_tagger.__wrapped__(missing)
+    assert str(missing) in str(err.value)
+    assert TRAIN_COMMAND in str(err.value)
+
+
+def test_damaged_weights_are_refused_not_used(tmp_path: Path) -> None:
+    copy = tmp_path / "tagger.pt"
+    shutil.copy(WEIGHTS, copy)
+    shutil.copy(meta_path(WEIGHTS), meta_path(copy))
+    data = bytearray(copy.read_bytes())
+    data[len(data) // 2] ^= 0xFF
+    copy.write_bytes(bytes(data))
+    with pytest.raises(AttributionModelError) as err:
+        load_tagger.__wrapped__(copy)
+    assert "damaged" in str(err.value) and str(copy) in str(err.value)
+
+
+def test_one_pass_gives_the_same_vectors_as_embedding(embedder: Embedder) -> None:
+    texts = ["The council said the bridge would reopen in May.", "Nothing here.", "x " * 400]
+    states = embedder.encode_passages(texts)
+    assert np.allclose(np.stack([s.vector for s in states]), embedder.embed(texts), atol=1e-5)
+    for text, s in zip(texts, states, strict=True):
+        assert len(s.token_states) == len(s.offsets) > 0
+        assert all(0 <= a < b <= len(text) for a, b in s.offsets)
+
+
+TEXT = (
+    "Harbour plan stalls\n\n"
+    "The harbour authority said on Tuesday that the new pier would not open before 2027. "
+    "Its director, Mara Lindqvist, blamed the delay on a shortage of steel.\n"
+    "“We are doing everything we can,” Lindqvist told reporters.\n"
+    "Local fishermen disputed the authority's account, saying the works had stopped months ago."
+)
+
+
+def test_the_tagger_finds_claims_with_their_sources(embedder: Embedder) -> None:
+    article = Article(id="harbour", title="Harbour plan stalls", text=TEXT, outlet="Gazette")
+    doc = parse(TEXT)
+    sents = sentences(doc, article.id)
+    chunks = chunk(TEXT, sents, article.id, 600, 1)
+    item = parsed(doc, article, sents, chunks)
+    states = embedder.encode_passages([c.text for c in chunks])
+    claims = tagged_claims(load_tagger(), [item], [states])[0]
+    assert claims, "no claim found"
+    for c in claims:
+        assert TEXT[c.content.start : c.content.end] == c.content.text
+        assert TEXT[c.cue.start : c.cue.end] == c.cue.text
+    pier = [c for c in claims if "pier would not open" in c.content.text]
+    assert pier and "harbour authority" in pier[0].claimant.lower()
+    quote = [c for c in claims if "doing everything" in c.content.text]
+    assert quote and "Lindqvist" in quote[0].claimant
+    assert all(c.reported_by[-1] == "Gazette" for c in claims)
