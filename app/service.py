@@ -5,7 +5,9 @@ Routes, the CLI and the in-process evaluation runner all go through `Service`.
 
 from __future__ import annotations
 
+import contextlib
 import threading
+import weakref
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
@@ -13,11 +15,12 @@ from app.conflicts import Conflict, ConflictFinder, renumber
 from app.errors import BadRequestError
 from app.generate.base import Answer, Generator, Passage
 from app.generate.extractive import ExtractiveGenerator
+from app.observability import record_answer
 from app.retrieve import Retriever
 from app.settings import Settings
 from app.verify import verify_answer
 from indexer.embed import Embedder, get_embedder
-from indexer.errors import IndexNotFoundError
+from indexer.errors import IndexerError, IndexNotFoundError
 from indexer.index import Index, current_version
 from indexer.models import Claim
 from indexer.store import ArticleFilter
@@ -50,17 +53,29 @@ class Service:
         return get_embedder(self.settings.embedding_model, self.settings.embed_batch_size)
 
     def index(self) -> Index:
-        """The current index version, reopened when a build has swapped in a new one."""
+        """The current index version, reopened when a build has swapped in a new one.
+
+        The replaced version is closed once the last request using it lets it go (its
+        files may already be deleted; an open SQLite handle keeps reading them until then).
+        """
         version = current_version(self.settings.index_dir)
         if version is None:
             raise IndexNotFoundError(str(self.settings.index_dir))
         with self._lock:
             if self._index is None or version != self._version:
                 fresh = Index.open(self.settings.index_dir, self.settings.embedding_model)
-                # The old version's files may already be deleted by the build; an open
-                # SQLite handle keeps reading them, so closing late is safe.
+                if self._index is not None:
+                    weakref.finalize(self._index, self._index.store.close)
                 self._index, self._version = fresh, fresh.directory
             return self._index
+
+    def warm(self) -> None:
+        """Load the models and answer once, so the first user's question is not the one
+        that waits for them; without an index, the embedder alone is loaded."""
+        self.embedder.embed(["warm-up"])
+        # No index (or a damaged one) yet is no reason not to start: /health says so.
+        with contextlib.suppress(IndexerError):
+            self.ask("Who said what?", generator="extractive")
 
     def retriever(self) -> Retriever:
         return Retriever(self.index(), self.embedder)
@@ -123,6 +138,7 @@ class Service:
         )
         if prepared.warnings:
             answer = replace(answer, warnings=prepared.warnings + answer.warnings)
+        record_answer(prepared.generator.name, answer)
         return AskResult(answer, prepared.passages, renumber(conflicts, answer))
 
     def ask(

@@ -31,7 +31,7 @@ def serve(sock: socket.socket) -> tuple[_Server, threading.Thread]:
     """Start the app on a bound socket; returns once it accepts connections."""
     from app.main import app
 
-    server = _Server(uvicorn.Config(app, log_level="warning", lifespan="off"))
+    server = _Server(uvicorn.Config(app, log_level="warning", lifespan="on"))
     thread = threading.Thread(target=server.run, kwargs={"sockets": [sock]}, daemon=True)
     thread.start()
     deadline = time.monotonic() + 30
