@@ -80,7 +80,7 @@ async def _http(request: Request, exc: Exception) -> JSONResponse:
     if exc.status_code == 404:
         message = f"No route {request.method} {path}: the API is described at /docs."
     elif exc.status_code == 405:
-        allowed = (exc.headers or {}).get("allow", "")
+        allowed = {k.lower(): v for k, v in (exc.headers or {}).items()}.get("allow", "")
         message = f"{request.method} is not allowed on {path}: use {allowed or 'another method'}."
     elif exc.status_code == 400:
         # Starlette's "There was an error parsing the body": a form, multipart or JSON body
