@@ -20,6 +20,9 @@ from app.errors import BadRequestError, NotFoundError
 from app.settings import get_settings
 from indexer.errors import IndexerError
 
+# Set by the body limit (app.api.guards) when a body outgrew it while it was read.
+TOO_LARGE = "accordingto.body_too_large"
+
 _OPENAI_TYPES = {
     401: ("invalid_request_error", "invalid_api_key"),
     429: ("rate_limit_error", "rate_limit_exceeded"),
@@ -82,6 +85,8 @@ async def _http(request: Request, exc: Exception) -> JSONResponse:
     elif exc.status_code == 405:
         allowed = {k.lower(): v for k, v in (exc.headers or {}).items()}.get("allow", "")
         message = f"{request.method} is not allowed on {path}: use {allowed or 'another method'}."
+    elif exc.status_code == 400 and TOO_LARGE in request.scope:
+        return error_response(path, 413, request.scope[TOO_LARGE])
     elif exc.status_code == 400:
         # Starlette's "There was an error parsing the body": a form, multipart or JSON body
         # that cannot be read.

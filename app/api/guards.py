@@ -20,7 +20,7 @@ from limits.strategies import MovingWindowRateLimiter
 from starlette.datastructures import Headers, MutableHeaders
 from starlette.middleware.cors import CORSMiddleware
 
-from app.api.errors import error_response
+from app.api.errors import TOO_LARGE, error_response
 from app.settings import Settings, get_settings
 
 Scope = MutableMapping[str, Any]
@@ -237,6 +237,9 @@ class BodyLimit(Guard):
             if msg["type"] == "http.request":
                 received += len(msg.get("body", b""))
                 if received > limit:
+                    # FastAPI turns an error while it reads the body into a 400; the mark
+                    # lets the error handler answer the 413 this is.
+                    scope[TOO_LARGE] = message
                     raise _TooLarge
             return msg
 
