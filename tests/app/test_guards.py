@@ -159,3 +159,57 @@ def test_a_bad_rate_limit_setting_says_how_to_write_it() -> None:
 def test_http_errors_keep_the_shape_over_real_http(live_server: str) -> None:
     r = httpx.post(f"{live_server}/ask", content=b"x" * 2_000_001)
     assert r.status_code == 413 and r.json()["message"]
+
+
+QUESTIONS = [
+    "Who says North Korea sent more troops to Russia?",
+    "How many North Korean soldiers were killed?",
+    "What did Zelensky say about casualties?",
+    "Where were the troops deployed?",
+]
+
+
+def _together(base: str, clients: int, rounds: int) -> list[httpx.Response]:
+    """`clients` threads that start at once, each asking `rounds` questions in turn."""
+    import threading
+
+    start = threading.Barrier(clients)
+    replies: list[httpx.Response] = []
+    lock = threading.Lock()
+
+    def client(n: int) -> None:
+        with httpx.Client(base_url=base, timeout=120) as http:
+            start.wait()
+            for i in range(rounds):
+                question = QUESTIONS[(n + i) % len(QUESTIONS)]
+                r = http.post("/ask", json={"question": question})
+                with lock:
+                    replies.append(r)
+
+    threads = [threading.Thread(target=client, args=(n,)) for n in range(clients)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join(timeout=300)
+    assert not any(t.is_alive() for t in threads)
+    return replies
+
+
+def test_sixteen_concurrent_clients_all_get_answers(live_server: str) -> None:
+    replies = _together(live_server, clients=16, rounds=2)
+    assert len(replies) == 32
+    assert [r.status_code for r in replies] == [200] * 32
+    assert all(r.json()["citations"] for r in replies)
+
+
+def test_beyond_the_concurrency_cap_a_clear_503(
+    live_server: str, sample_index: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    use_index(monkeypatch, sample_index, ACCORDINGTO_MAX_CONCURRENT_REQUESTS="2")
+    replies = _together(live_server, clients=16, rounds=1)
+    statuses = sorted(r.status_code for r in replies)
+    assert set(statuses) == {200, 503}, statuses
+    busy = next(r for r in replies if r.status_code == 503)
+    assert "busy" in busy.json()["message"] and busy.headers["retry-after"]
+    # The probes are never turned away.
+    assert httpx.get(f"{live_server}/health/live").status_code == 200
