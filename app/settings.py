@@ -64,6 +64,9 @@ class Settings(BaseSettings):
     request_timeout: float = Field(
         60.0, gt=0, description="seconds before a request still without a response gets a 503"
     )
+    header_timeout: float = Field(
+        10.0, gt=0, description="seconds a connection may take to send a request's head"
+    )
     rate_limit: str = Field(
         "600/minute",
         description="per API key (or client address without keys), in `limits` notation "
