@@ -92,3 +92,23 @@ def test_logs_are_json_lines_with_the_request_id(
     mine = [x for x in lines if x.get("request_id") == "trace-me"]
     assert mine and mine[-1]["path"] == "/claims" and mine[-1]["status"] == r.status_code
     assert {"timestamp", "level", "event"} <= set(mine[-1])
+
+
+def test_standard_library_logs_are_json_with_the_request_id_too(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    import logging
+
+    import structlog
+
+    from app.observability import configure_logging
+
+    configure_logging("INFO")
+    structlog.contextvars.bind_contextvars(request_id="from-stdlib")
+    try:
+        logging.getLogger("app.somewhere").warning("plain %s", "words")
+    finally:
+        structlog.contextvars.unbind_contextvars("request_id")
+    line = json.loads(capsys.readouterr().err.strip().splitlines()[-1])
+    assert line["event"] == "plain words" and line["request_id"] == "from-stdlib"
+    assert line["level"] == "warning"
