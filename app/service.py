@@ -7,7 +7,6 @@ from __future__ import annotations
 
 import contextlib
 import threading
-import weakref
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
@@ -53,19 +52,15 @@ class Service:
         return get_embedder(self.settings.embedding_model, self.settings.embed_batch_size)
 
     def index(self) -> Index:
-        """The current index version, reopened when a build has swapped in a new one.
-
-        The replaced version is closed once the last request using it lets it go (its
-        files may already be deleted; an open SQLite handle keeps reading them until then).
-        """
+        """The current index version, reopened when a build has swapped in a new one."""
         version = current_version(self.settings.index_dir)
         if version is None:
             raise IndexNotFoundError(str(self.settings.index_dir))
         with self._lock:
             if self._index is None or version != self._version:
                 fresh = Index.open(self.settings.index_dir, self.settings.embedding_model)
-                if self._index is not None:
-                    weakref.finalize(self._index, self._index.store.close)
+                # The old version's files may already be deleted by the build; an open
+                # SQLite handle keeps reading them, so closing late is safe.
                 self._index, self._version = fresh, fresh.directory
             return self._index
 
