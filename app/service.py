@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import contextlib
 import threading
+import weakref
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
@@ -59,8 +60,10 @@ class Service:
         with self._lock:
             if self._index is None or version != self._version:
                 fresh = Index.open(self.settings.index_dir, self.settings.embedding_model)
-                # The old version's files may already be deleted by the build; an open
-                # SQLite handle keeps reading them, so closing late is safe.
+                if self._index is not None:
+                    # Closed once the last request using it lets it go: its files may be
+                    # deleted already, and an open SQLite handle reads them until then.
+                    weakref.finalize(self._index, self._index.store.close)
                 self._index, self._version = fresh, fresh.directory
             return self._index
 
