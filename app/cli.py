@@ -136,7 +136,14 @@ def serve(
     import uvicorn
 
     settings = _settings(index_dir)
-    uvicorn.run("app.main:app", host=host or settings.host, port=port or settings.port)
+    from app.server import HeadDeadlineProtocol
+
+    uvicorn.run(
+        "app.main:app",
+        host=host or settings.host,
+        port=port or settings.port,
+        http=HeadDeadlineProtocol,
+    )
 
 
 @cli.command()

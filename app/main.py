@@ -1,43 +1,45 @@
-"""Assembles the FastAPI application: routers and the mapping of domain errors to HTTP."""
+"""Assembles the FastAPI application: routers, the guards around them, error shapes, and the
+start-up that loads the models before the first request."""
 
 from __future__ import annotations
 
-from typing import Any
+import os
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 
-from fastapi import FastAPI, Request
-from fastapi.exceptions import RequestValidationError
-from fastapi.responses import JSONResponse
+import anyio
+from fastapi import FastAPI
 
+from app.api.deps import get_service
+from app.api.errors import add_error_handlers
+from app.api.guards import CORS, APIKeys, BodyLimit, Capacity, RateLimit, SecurityHeaders
 from app.api.routes import articles, ask, chat, claims, health, search, web
-from app.errors import BadRequestError, NotFoundError
-from indexer.errors import IndexerError, IndexNotFoundError
+from app.observability import RequestContext, configure_logging, instrument
+from app.settings import Settings, get_settings
 
 
-def _message(error: dict[str, Any]) -> str:
-    where = ".".join(str(p) for p in error.get("loc", ()) if p not in ("body", "query"))
-    if error.get("type") == "extra_forbidden":
-        return f"unknown field '{where}': remove it (see the schema at /docs)"
-    msg = str(error.get("msg", "invalid value")).removeprefix("Value error, ")
-    return f"{where}: {msg}" if where else msg
+def share_cores(settings: Settings) -> None:
+    """Size the worker pool (sync routes and streams run there, off the event loop) and
+    give each worker's torch and FAISS an equal share of the cores, so that concurrent
+    requests do not oversubscribe them."""
+    import faiss
+    import torch
+
+    anyio.to_thread.current_default_thread_limiter().total_tokens = settings.cpu_workers
+    per_worker = max(1, (os.cpu_count() or 1) // settings.cpu_workers)
+    torch.set_num_threads(per_worker)
+    faiss.omp_set_num_threads(per_worker)
 
 
-async def _validation_error(_: Request, exc: Exception) -> JSONResponse:
-    assert isinstance(exc, RequestValidationError)
-    errors = list(exc.errors())
-    return JSONResponse(
-        status_code=422,
-        content={
-            "message": "; ".join(_message(e) for e in errors),
-            "detail": [{k: v for k, v in e.items() if k in ("loc", "msg", "type")} for e in errors],
-        },
-    )
-
-
-def _status(code: int) -> Any:
-    async def handler(_: Request, exc: Exception) -> JSONResponse:
-        return JSONResponse(status_code=code, content={"message": str(exc), "detail": str(exc)})
-
-    return handler
+@asynccontextmanager
+async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+    settings = get_settings()
+    configure_logging(settings.log_level)
+    share_cores(settings)
+    app.state.warm = False
+    await anyio.to_thread.run_sync(get_service().warm)
+    app.state.warm = True
+    yield
 
 
 def create_app() -> FastAPI:
@@ -46,16 +48,19 @@ def create_app() -> FastAPI:
         description="Cited, attributed answers over news articles: who claimed what, "
         "where and when, and where sources disagree.",
         version="0.1.0",
+        lifespan=lifespan,
     )
     routers = (ask.router, articles.router, search.router, claims.router, health.router)
     for router in (*routers, chat.router, web.router):
         app.include_router(router)
-    app.add_exception_handler(RequestValidationError, _validation_error)
-    app.add_exception_handler(BadRequestError, _status(422))
-    app.add_exception_handler(NotFoundError, _status(404))
-    # A missing, unreadable or mismatched index: the service is up but cannot answer yet.
-    app.add_exception_handler(IndexNotFoundError, _status(503))
-    app.add_exception_handler(IndexerError, _status(503))
+    add_error_handlers(app)
+    # Added innermost first: a request meets them from the last one up.
+    for guard in (BodyLimit, Capacity, RateLimit, APIKeys):
+        app.add_middleware(guard)
+    instrument(app)
+    # CORS outside the keys: a browser's preflight carries none.
+    for outer in (CORS, SecurityHeaders, RequestContext):
+        app.add_middleware(outer)
     return app
 
 

@@ -14,8 +14,25 @@ from app.settings import get_settings
 from indexer.models import Article, Claim
 from indexer.store import ArticleFilter
 
+# SQLite keeps integers in 64 bits; a larger offset is refused rather than overflowing.
+MAX_OFFSET = 2**62
+
+
+def valid_text(value: str | None) -> str | None:
+    """Refuse text that cannot be UTF-8 (a lone surrogate such as \\ud800 in JSON)."""
+    if value is not None:
+        try:
+            value.encode("utf-8")
+        except UnicodeEncodeError as exc:
+            raise ValueError(
+                f"holds an unpaired surrogate ({value[exc.start]!r}) at character {exc.start}: "
+                "send valid Unicode text"
+            ) from None
+    return value
+
 
 def _iso_date(value: str | None) -> str | None:
+    valid_text(value)
     if value is None:
         return None
     try:
@@ -37,13 +54,14 @@ class Filters(BaseModel):
     article_id: str | None = None
 
     _dates = field_validator("published_from", "published_to")(_iso_date)
+    _texts = field_validator("outlet", "article_id")(valid_text)
 
     def to_filter(self) -> ArticleFilter:
         return ArticleFilter(self.outlet, self.published_from, self.published_to, self.article_id)
 
 
 class ArticlesQuery(Filters):
-    offset: int = Field(0, ge=0)
+    offset: int = Field(0, ge=0, le=MAX_OFFSET)
     limit: int = Field(50, ge=1, le=500)
 
 
@@ -70,7 +88,7 @@ class AskRequest(BaseModel):
     @field_validator("question")
     @classmethod
     def _question(cls, value: str) -> str:
-        value = value.strip()
+        value = str(valid_text(value)).strip()
         if not value:
             raise ValueError("the question is empty: send a question in words")
         limit = get_settings().max_question_chars
@@ -236,7 +254,7 @@ class ClaimsQuery(BaseModel):
     claimant: str | None = Field(None, description="part of the claimant's name or mention")
     q: str | None = Field(None, description="words in the claim's content")
     article_id: str | None = None
-    offset: int = Field(0, ge=0)
+    offset: int = Field(0, ge=0, le=MAX_OFFSET)
     limit: int = Field(100, ge=1, le=1000)
 
 
@@ -299,8 +317,12 @@ class SearchResults(BaseModel):
     hits: list[SearchHit]
 
 
+class Liveness(BaseModel):
+    status: Literal["alive"] = "alive"
+
+
 class Health(BaseModel):
-    status: Literal["ok", "no_index"]
+    status: Literal["ok", "starting", "no_index", "damaged"]
     index_loaded: bool
     index_version: str | None
     counts: dict[str, int]
@@ -321,6 +343,21 @@ class ChatMessage(BaseModel):
 
     role: str
     content: str | list[dict[str, Any]] | None = None
+
+    @field_validator("content")
+    @classmethod
+    def _content(
+        cls, value: str | list[dict[str, Any]] | None
+    ) -> str | list[dict[str, Any]] | None:
+        texts = [value] if isinstance(value, str) else [str(p.get("text", "")) for p in value or ()]
+        for text in texts:
+            valid_text(text)
+        limit = get_settings().max_message_chars
+        if sum(map(len, texts)) > limit:
+            raise ValueError(
+                f"a message is over {limit} characters (ACCORDINGTO_MAX_MESSAGE_CHARS): shorten it"
+            )
+        return value
 
     def text(self) -> str:
         """The message's text, with the text parts of a multi-part message joined."""

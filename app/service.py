@@ -5,7 +5,9 @@ Routes, the CLI and the in-process evaluation runner all go through `Service`.
 
 from __future__ import annotations
 
+import contextlib
 import threading
+import weakref
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
@@ -14,10 +16,11 @@ from app.conflicts import Conflict, ConflictFinder, renumber
 from app.errors import BadRequestError
 from app.generate.base import Answer, Generator, Passage
 from app.generate.extractive import ExtractiveGenerator
+from app.observability import record_answer
 from app.retrieve import Retriever, claims_named
 from app.settings import Settings
 from indexer.embed import Embedder, get_embedder
-from indexer.errors import IndexNotFoundError
+from indexer.errors import IndexerError, IndexNotFoundError
 from indexer.index import Index, current_version
 from indexer.models import Claim
 from indexer.store import ArticleFilter
@@ -57,10 +60,20 @@ class Service:
         with self._lock:
             if self._index is None or version != self._version:
                 fresh = Index.open(self.settings.index_dir, self.settings.embedding_model)
-                # The old version's files may already be deleted by the build; an open
-                # SQLite handle keeps reading them, so closing late is safe.
+                if self._index is not None:
+                    # Closed once the last request using it lets it go: its files may be
+                    # deleted already, and an open SQLite handle reads them until then.
+                    weakref.finalize(self._index, self._index.store.close)
                 self._index, self._version = fresh, fresh.directory
             return self._index
+
+    def warm(self) -> None:
+        """Load the models and answer once, so the first user's question is not the one
+        that waits for them; without an index, the embedder alone is loaded."""
+        self.embedder.embed(["warm-up"])
+        # No index (or a damaged one) yet is no reason not to start: /health says so.
+        with contextlib.suppress(IndexerError):
+            self.ask("Who said what?", generator="extractive")
 
     def retriever(self) -> Retriever:
         return Retriever(self.index(), self.embedder)
@@ -124,6 +137,7 @@ class Service:
         )
         if prepared.warnings:
             answer = replace(answer, warnings=prepared.warnings + answer.warnings)
+        record_answer(prepared.generator.name, answer)
         return AskResult(answer, prepared.passages, renumber(conflicts, answer))
 
     def ask(

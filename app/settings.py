@@ -3,12 +3,18 @@
 
 from __future__ import annotations
 
+import os
 from functools import lru_cache
 from pathlib import Path
-from typing import Literal
+from typing import Annotated, Literal
 
-from pydantic import AliasChoices, Field, SecretStr
-from pydantic_settings import BaseSettings, SettingsConfigDict
+from pydantic import AliasChoices, Field, SecretStr, field_validator
+from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
+
+
+def _cpu_workers() -> int:
+    # Twice the cores: half the time a worker waits on an LLM or a client, not the CPU.
+    return 2 * (os.cpu_count() or 1)
 
 
 class Settings(BaseSettings):
@@ -59,6 +65,56 @@ class Settings(BaseSettings):
 
     host: str = "127.0.0.1"
     port: int = Field(8000, ge=1, le=65535)
+
+    # What one client may ask of the server (README, "Deployment limits").
+    max_body_bytes: int = Field(1_000_000, ge=1024, description="larger bodies get a 413")
+    max_message_chars: int = Field(20_000, ge=10, description="one chat message, in characters")
+    request_timeout: float = Field(
+        60.0, gt=0, description="seconds before a request still without a response gets a 503"
+    )
+    header_timeout: float = Field(
+        10.0, gt=0, description="seconds a connection may take to send a request's head"
+    )
+    rate_limit: str = Field(
+        "600/minute",
+        description="per API key (or client address without keys), in `limits` notation "
+        "('600/minute', '10/second;5000/hour'); empty: no limit",
+    )
+    max_concurrent_requests: int = Field(
+        32, ge=1, description="requests in progress at once; more get a 503"
+    )
+    cpu_workers: int = Field(
+        default_factory=_cpu_workers, ge=1, description="threads for embedding, search, answers"
+    )
+    api_keys: Annotated[list[SecretStr], NoDecode] = Field(
+        default_factory=list, description="comma-separated; empty: no key needed"
+    )
+    cors_origins: Annotated[list[str], NoDecode] = Field(
+        default_factory=list, description="comma-separated origins allowed to call the API"
+    )
+    log_level: str = "INFO"
+
+    @field_validator("api_keys", "cors_origins", mode="before")
+    @classmethod
+    def _comma_separated(cls, value: object) -> object:
+        if isinstance(value, str):
+            return [v.strip() for v in value.split(",") if v.strip()]
+        return value
+
+    @field_validator("rate_limit")
+    @classmethod
+    def _rate_limit(cls, value: str) -> str:
+        from limits import parse_many
+
+        if value.strip():
+            try:
+                parse_many(value)
+            except ValueError:
+                raise ValueError(
+                    f"rate_limit '{value}' is not in `limits` notation: write e.g. "
+                    "'120/minute' or '10/second;500/hour', or leave it empty for no limit"
+                ) from None
+        return value
 
     @property
     def llm_configured(self) -> bool:

@@ -28,3 +28,7 @@ class EmbeddingModelMismatchError(IndexerError):
             f"configured with '{configured_model}'. Set ACCORDINGTO_EMBEDDING_MODEL="
             f"{index_model} or rebuild the index with: accordingto index PATH --rebuild"
         )
+
+
+class IndexWriteError(IndexerError):
+    """The index directory cannot be written (read-only, full, no permission)."""

@@ -14,26 +14,38 @@ complete version; leftovers are removed by the next build.
 from __future__ import annotations
 
 import contextlib
+import errno
 import fcntl
 import json
 import os
 import shutil
+import sqlite3
 import time
 import uuid
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
+from typing import TypeVar
 
-from indexer.errors import EmbeddingModelMismatchError, IndexFormatError, IndexNotFoundError
+from indexer.errors import (
+    EmbeddingModelMismatchError,
+    IndexFormatError,
+    IndexNotFoundError,
+    IndexWriteError,
+)
 from indexer.lexical import LexicalIndex
 from indexer.store import Store
 from indexer.vectors import VectorIndex
+
+_T = TypeVar("_T")
 
 # 2: BM25 tokens are Snowball stems.
 FORMAT_VERSION = 2
 CURRENT = "current"
 MANIFEST = "manifest.json"
 STORE = "store.sqlite"
+VECTORS = "vectors.faiss"
+LEXICAL = "bm25/"
 
 
 @dataclass
@@ -58,15 +70,21 @@ class Manifest:
         try:
             data = json.loads(path.read_text())
         except (OSError, ValueError) as exc:
-            raise IndexFormatError(
-                f"Cannot read {path} ({exc}). Rebuild the index: accordingto index PATH --rebuild"
+            raise IndexDamagedError(
+                directory, f"{MANIFEST} unreadable: {type(exc).__name__}"
             ) from exc
+        if not isinstance(data, dict):
+            raise IndexDamagedError(directory, f"{MANIFEST} is not a JSON object")
         if data.get("format_version") != FORMAT_VERSION:
             raise IndexFormatError(
-                f"{path} has index format {data.get('format_version')}, this version reads "
-                f"format {FORMAT_VERSION}. Rebuild it: accordingto index PATH --rebuild"
+                f"The index version {directory.name} has index format "
+                f"{data.get('format_version')}, this version reads format {FORMAT_VERSION}. "
+                "Rebuild it: accordingto index PATH --rebuild"
             )
-        return cls(**data)
+        try:
+            return cls(**data)
+        except TypeError as exc:
+            raise IndexDamagedError(directory, f"{MANIFEST} lacks fields") from exc
 
 
 def current_version(index_dir: Path) -> Path | None:
@@ -80,20 +98,67 @@ def current_version(index_dir: Path) -> Path | None:
 
 @contextlib.contextmanager
 def writer_lock(index_dir: Path) -> Iterator[None]:
-    index_dir.mkdir(parents=True, exist_ok=True)
-    with open(index_dir / ".lock", "w") as fh:
+    """One writer at a time. A write that fails (read-only or full disk) becomes one
+    IndexWriteError that says what to do, and leaves no partial build behind."""
+    try:
+        index_dir.mkdir(parents=True, exist_ok=True)
+        fh = open(index_dir / ".lock", "w")  # noqa: SIM115 - held for the whole build
+    except OSError as exc:
+        raise (_write_error(index_dir, exc) or exc) from None
+    with fh:
         try:
             fcntl.flock(fh, fcntl.LOCK_EX | fcntl.LOCK_NB)
         except BlockingIOError as exc:
             raise IndexFormatError(
                 f"Another indexing run holds {index_dir}/.lock; wait for it to finish."
             ) from exc
-        yield
+        try:
+            yield
+        except (OSError, sqlite3.OperationalError, RuntimeError) as exc:
+            _discard_staging(index_dir)
+            error = _write_error(index_dir, exc)
+            if error is None:
+                raise
+            raise error from None
+        except BaseException:
+            _discard_staging(index_dir)
+            raise
+
+
+_FULL = (errno.ENOSPC, errno.EDQUOT, errno.EFBIG)
+_READ_ONLY = (errno.EROFS, errno.EACCES, errno.EPERM)
+
+
+def _write_error(index_dir: Path, exc: BaseException) -> IndexWriteError | None:
+    """The one-line error for a failed write, or None when `exc` is not one."""
+    text = str(exc).lower()
+    code = getattr(exc, "errno", None)
+    # SQLite and FAISS report the same causes in words rather than errno values.
+    if code in _FULL or "disk is full" in text or "no space" in text or "too large" in text:
+        return IndexWriteError(
+            f"Cannot write the index in {index_dir}: the disk is full (or the file size "
+            "limit reached). Free some space, or point --index-dir at another disk."
+        )
+    if code in _READ_ONLY or "readonly" in text or "read-only" in text:
+        return IndexWriteError(
+            f"Cannot write the index in {index_dir}: the directory is read-only or not "
+            "yours. Point --index-dir (or ACCORDINGTO_INDEX_DIR) at a writable folder."
+        )
+    if isinstance(exc, OSError):
+        return IndexWriteError(
+            f"Cannot write the index in {index_dir}: {exc.strerror or type(exc).__name__}. "
+            "Check the folder and the disk, then index again."
+        )
+    return None
+
+
+def _discard_staging(index_dir: Path) -> None:
+    for stale in index_dir.glob(".building-*"):
+        shutil.rmtree(stale, ignore_errors=True)
 
 
 def new_staging_dir(index_dir: Path) -> Path:
-    for stale in index_dir.glob(".building-*"):
-        shutil.rmtree(stale, ignore_errors=True)
+    _discard_staging(index_dir)
     staging = index_dir / f".building-{uuid.uuid4().hex[:8]}"
     staging.mkdir()
     return staging
@@ -117,14 +182,36 @@ def publish(index_dir: Path, staging: Path) -> Path:
 
 
 class Index:
-    """A read-only view of one complete index version."""
+    """A read-only view of one complete index version, checked whole when opened."""
 
     def __init__(self, directory: Path, manifest: Manifest) -> None:
         self.directory = directory
         self.manifest = manifest
-        self.store = Store(directory / STORE, readonly=True)
-        self.vectors = VectorIndex.load(directory)
-        self.lexical = LexicalIndex.load(directory)
+        self.store = _load(directory, STORE, lambda: Store(directory / STORE, readonly=True))
+        try:
+            counts = _load(directory, STORE, self._checked_counts)
+            self.vectors = _load(directory, VECTORS, lambda: VectorIndex.load(directory))
+            self.lexical = _load(directory, LEXICAL, lambda: LexicalIndex.load(directory))
+            if len(self.vectors) != counts["chunks"] or len(self.lexical) != counts["chunks"]:
+                raise IndexDamagedError(
+                    directory,
+                    f"{counts['chunks']} chunks stored, {len(self.vectors)} vectors, "
+                    f"{len(self.lexical)} in the BM25 index",
+                )
+        except BaseException:
+            self.store.close()
+            raise
+
+    def _checked_counts(self) -> dict[str, int]:
+        problems = [r[0] for r in self.store.db.execute("PRAGMA quick_check")]
+        if problems != ["ok"]:
+            raise sqlite3.DatabaseError("; ".join(problems[:3]))
+        counts = self.store.counts()
+        if counts != self.manifest.counts:
+            raise sqlite3.DatabaseError(
+                f"it holds {counts}, the manifest says {self.manifest.counts}"
+            )
+        return counts
 
     @classmethod
     def open(cls, index_dir: Path, embedding_model: str | None = None) -> Index:
@@ -139,6 +226,27 @@ class Index:
 
     def close(self) -> None:
         self.store.close()
+
+
+class IndexDamagedError(IndexFormatError):
+    """A version whose files cannot be read or disagree with each other."""
+
+    def __init__(self, version: Path, what: str) -> None:
+        super().__init__(
+            f"The index version {version.name} is damaged ({what}). Rebuild it from the "
+            "articles: accordingto index PATH --rebuild"
+        )
+
+
+def _load(directory: Path, part: str, load: Callable[[], _T]) -> _T:
+    """Load one part of a version; any failure names the part, never a path."""
+    try:
+        return load()
+    except IndexDamagedError:
+        raise
+    except (OSError, ValueError, RuntimeError, KeyError, sqlite3.Error) as exc:
+        reason = type(exc).__name__ if isinstance(exc, OSError | RuntimeError) else str(exc)
+        raise IndexDamagedError(directory, f"{part} unreadable: {reason}") from exc
 
 
 def _write_durably(path: Path, text: str) -> None:

@@ -53,6 +53,9 @@ class LexicalIndex:
             return cls(None, [])
         return cls(bm25s.BM25.load(str(target), show_progress=False, verbosity=0), ids)
 
+    def __len__(self) -> int:
+        return len(self._ids)
+
     def search(
         self, query: str, k: int, allowed: np.ndarray[Any, np.dtype[np.int64]] | None = None
     ) -> list[tuple[int, float]]:

@@ -30,8 +30,10 @@ class _Server(uvicorn.Server):
 def serve(sock: socket.socket) -> tuple[_Server, threading.Thread]:
     """Start the app on a bound socket; returns once it accepts connections."""
     from app.main import app
+    from app.server import HeadDeadlineProtocol
 
-    server = _Server(uvicorn.Config(app, log_level="warning", lifespan="off"))
+    config = uvicorn.Config(app, log_level="warning", lifespan="on", http=HeadDeadlineProtocol)
+    server = _Server(config)
     thread = threading.Thread(target=server.run, kwargs={"sockets": [sock]}, daemon=True)
     thread.start()
     deadline = time.monotonic() + 30

@@ -1,8 +1,16 @@
 from __future__ import annotations
 
+from pathlib import Path
+from urllib.parse import quote
+
+import httpx
+import pytest
 from fastapi.testclient import TestClient
 
-from tests.conftest import SAMPLES
+from indexer.build import update_index
+from indexer.embed import Embedder
+from indexer.models import Article
+from tests.conftest import SAMPLES, use_index
 
 
 def test_articles_are_listed_with_metadata_and_paged(client: TestClient) -> None:
@@ -35,3 +43,23 @@ def test_bad_paging_is_a_422(client: TestClient) -> None:
     assert client.get("/articles", params={"limit": 0}).status_code == 422
     r = client.get("/articles", params={"published_to": "yesterday"})
     assert r.status_code == 422 and "YYYY-MM-DD" in r.json()["message"]
+
+
+def test_any_article_id_round_trips(
+    live_server: str, tmp_path: Path, embedder: Embedder, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # Over real HTTP: the test client decodes a path twice, uvicorn once, as clients expect.
+    ids = ["feeds/ani/2025/02/27", "a b  c", "ünïcödé-新闻", "what?#%20&=x", "trailing/"]
+    text = "The minister said on Monday that the bridge would reopen in May. "
+    articles = [
+        Article(id=i, title=f"Article {n}", text=text * (n + 1), source=f"s{n}")
+        for n, i in enumerate(ids)
+    ]
+    update_index(tmp_path, embedder, articles)
+    use_index(monkeypatch, tmp_path)
+    listed = {a["id"] for a in httpx.get(f"{live_server}/articles").json()["items"]}
+    assert listed == set(ids)
+    for article_id in ids:
+        r = httpx.get(f"{live_server}/articles/" + quote(article_id, safe=""))
+        assert r.status_code == 200, (article_id, r.text)
+        assert r.json()["id"] == article_id

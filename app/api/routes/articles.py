@@ -23,7 +23,9 @@ def list_articles(service: ServiceDep, query: Annotated[ArticlesQuery, Query()])
     )
 
 
-@router.get("/{article_id}", response_model=ArticlePublic)
+# `:path`: an id may hold "/" (ids come from files and feeds); a client percent-encodes
+# anything else (spaces, "?", "#", "%").
+@router.get("/{article_id:path}", response_model=ArticlePublic)
 def get_article(article_id: str, service: ServiceDep) -> ArticlePublic:
     """One article with its full text, so any citation's offsets can be checked."""
     article = service.index().store.article(article_id)
