@@ -58,5 +58,7 @@ def test_training_writes_loadable_weights_with_seed_and_data_hashes(tmp_path: Pa
     assert meta["data"] == {s: split_digest(data, s) for s in ("train", "dev")}
     assert meta["options"]["seed"] == 3 and len(meta["history"]) == 2
     # Same seed, same data (now from the cache): the same weights.
-    again = train(data, tmp_path / "again.pt", options, cache_dir=tmp_path / "cache", progress=False)
+    again = train(
+        data, tmp_path / "again.pt", options, cache_dir=tmp_path / "cache", progress=False
+    )
     assert again["sha256"] == meta["sha256"]
