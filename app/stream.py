@@ -20,6 +20,7 @@ import openai
 from fastapi.encoders import jsonable_encoder
 from sse_starlette import ServerSentEvent
 
+from app.api.errors import public_message
 from app.generate.base import Answer
 from app.generate.llm import LLMFailed, LLMGenerator
 from app.generate.markers import find_markers
@@ -53,7 +54,9 @@ def ask_events(service: Service, prepared: Prepared) -> Iterator[Event]:
         # Headers are sent: an HTTP error is impossible now, so the stream ends with an
         # event that says what went wrong instead of breaking off.
         log.exception("streaming an answer failed")
-        yield Event("error", {"message": f"The answer could not be completed: {exc}"})
+        yield Event(
+            "error", {"message": f"The answer could not be completed: {public_message(exc)}"}
+        )
         return
     yield Event("citations", public.citations)
     yield Event("claims", public.claims)

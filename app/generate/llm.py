@@ -7,6 +7,7 @@ import datetime as dt
 import email.utils
 import itertools
 import json
+import logging
 import re
 import threading
 import time
@@ -27,7 +28,7 @@ from app.settings import Settings
 # [n] markers are not the answer's citations.
 _THINKING = re.compile(r"^\s*<think>.*?</think>\s*", re.DOTALL)
 # Where the openai client sends requests when no base URL is set.
-_OPENAI_URL = "https://api.openai.com/v1"
+log = logging.getLogger(__name__)
 
 
 class LLMFailed(Exception):
@@ -154,12 +155,12 @@ class LLMGenerator:
     def fallback_answer(self, question: str, passages: list[Passage], exc: Exception) -> Answer:
         """The fallback generator's answer, with a warning that says why the LLM's is not shown."""
         answer = self._fallback.generate(question, passages)
-        # Users see this warning: no credentials from the URL in it.
-        url = httpx.URL(self._settings.openai_base_url or _OPENAI_URL)
-        url = url.copy_with(username=None, password=None, query=None)
+        # Users see this warning: the endpoint's address and its error bodies are the
+        # operator's business (they go to the log), not the reader's.
+        log.warning("LLM failed, extractive fallback: %s: %s", type(exc).__name__, exc)
         answer.warnings.insert(
             0,
-            f"The LLM ({self._settings.llm_model} at {url}) "
+            f"The LLM ({self._settings.llm_model}) "
             f"{_failure(exc, self._settings.llm_timeout)}; "
             "the extractive answer is shown instead.",
         )
@@ -322,6 +323,5 @@ def _failure(exc: Exception, timeout: float) -> str:
     if isinstance(exc, openai.APIConnectionError):
         return "could not be reached (connection error)"
     if isinstance(exc, openai.APIStatusError):
-        detail = exc.body.get("message") if isinstance(exc.body, dict) else None
-        return f"answered HTTP {exc.status_code}" + (f" ({detail})" if detail else "")
-    return str(exc) if isinstance(exc, LLMFailed) else f"failed ({type(exc).__name__}: {exc})"
+        return f"answered HTTP {exc.status_code}"
+    return str(exc) if isinstance(exc, LLMFailed) else f"failed ({type(exc).__name__})"

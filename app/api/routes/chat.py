@@ -29,6 +29,7 @@ from pydantic import ValidationError
 from sse_starlette import EventSourceResponse, ServerSentEvent
 
 from app.api.deps import ServiceDep
+from app.api.errors import public_message
 from app.conversation import frontend_task, standalone_question, task_reply
 from app.errors import BadRequestError
 from app.schemas import (
@@ -91,7 +92,7 @@ class _OpenAIErrors(APIRoute):
                 return _error(400, str(exc), "invalid_request_error", "messages")
             except IndexerError as exc:
                 # No index yet (or an unreadable one): the service is up but cannot answer.
-                return _error(503, str(exc), "service_unavailable")
+                return _error(503, public_message(exc), "service_unavailable")
 
         return route
 
