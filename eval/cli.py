@@ -84,6 +84,12 @@ def claims(
     weights: Annotated[
         Path | None, typer.Option(help="tagger weights (default: the shipped ones)")
     ] = None,
+    min_f1: Annotated[
+        float | None, typer.Option(help="exit 1 when content F1 is below this")
+    ] = None,
+    min_source_accuracy: Annotated[
+        float | None, typer.Option(help="exit 1 when source accuracy is below this")
+    ] = None,
 ) -> None:
     """Score claim extraction against PolNeAR's gold attributions."""
     if extractor not in ("model", "rules"):
@@ -101,6 +107,17 @@ def claims(
     if markdown is not None:
         markdown.parent.mkdir(parents=True, exist_ok=True)
         markdown.write_text(render_table(report, markdown=True) + "\n", encoding="utf-8")
+    below = [
+        f"{name} {value:.3f} < {floor}"
+        for name, value, floor in (
+            ("content F1", report.overall.strict.f1, min_f1),
+            ("source accuracy", report.overall.source_accuracy, min_source_accuracy),
+        )
+        if floor is not None and value < floor
+    ]
+    if below:
+        typer.secho("below threshold: " + "; ".join(below), fg=typer.colors.RED, err=True)
+        raise typer.Exit(code=1)
 
 
 eval_app.command("run")(run_command)

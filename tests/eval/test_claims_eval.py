@@ -18,7 +18,7 @@ from eval.claims_eval import (
     render_table,
     score_article,
 )
-from eval.cli import eval_app, extract_with_timing
+from eval.cli import eval_app, extract_with_timing, tagger_extractor
 from eval.polnear import GoldAttribution, load_split
 from indexer.models import Claim, Span
 from tests.eval.test_polnear import make_folder
@@ -132,3 +132,26 @@ def test_real_dev_slice() -> None:
     assert 0.0 <= overall.source_accuracy <= 1.0
     assert sum(s.strict.gold for s in report.by_outlet.values()) == overall.strict.gold
     assert "OVERALL" in render_table(report)
+
+
+@pytest.mark.parametrize("extractor", ["rules", "model"])
+def test_cli_thresholds_fail_the_run(tmp_path: Path, extractor: str) -> None:
+    folder = make_folder(tmp_path / "polnear")
+    args = ["claims", str(folder), "--split", "dev", "--out", str(tmp_path / "c.json")]
+    args += ["--extractor", extractor]
+    ok = CliRunner().invoke(eval_app, [*args, "--min-f1", "0"])
+    assert ok.exit_code == 0, ok.output
+    f1 = json.loads((tmp_path / "c.json").read_text(encoding="utf-8"))["overall"]["content"]["f1"]
+    failed = CliRunner().invoke(eval_app, [*args, "--min-f1", str(f1 + 0.01)])
+    assert failed.exit_code == 1
+    assert "content F1" in failed.output
+
+
+def test_model_beats_rules_on_a_real_dev_slice() -> None:
+    folder = polnear_dir()
+    if not (folder / "dev").is_dir():
+        pytest.skip(f"PolNeAR not found at {folder} (set POLNEAR_DIR)")
+    docs = load_split(folder, "dev", limit=6)
+    rules = evaluate(docs, extract_with_timing, split="dev").overall
+    model = evaluate(docs, tagger_extractor(None), split="dev").overall
+    assert model.strict.f1 > rules.strict.f1
