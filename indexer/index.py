@@ -2,7 +2,7 @@
 
     INDEX_DIR/
       current -> v-20250227T101500-1a2b3c   (symlink, replaced with os.replace)
-      v-.../manifest.json  store.sqlite  vectors.faiss  bm25/
+      v-.../manifest.json  store.sqlite  vectors.faiss (or a Milvus collection)  bm25/
       .building-*/                          (a build in progress; never read)
       .lock                                 (one writer at a time)
 
@@ -23,13 +23,15 @@ import uuid
 from collections.abc import Iterator
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
+from typing import Any
 
 from indexer.errors import EmbeddingModelMismatchError, IndexFormatError, IndexNotFoundError
 from indexer.lexical import LexicalIndex
 from indexer.store import Store
-from indexer.vectors import VectorIndex
+from indexer.vectors import open_vectors
 
-FORMAT_VERSION = 1
+# 2: the `vectors` entry (FAISS flat or IVF, or a Milvus collection) replaced `faiss`.
+FORMAT_VERSION = 2
 CURRENT = "current"
 MANIFEST = "manifest.json"
 STORE = "store.sqlite"
@@ -44,9 +46,9 @@ class Manifest:
     counts: dict[str, int]
     chunking: dict[str, int]
     spacy_model: str
-    faiss: dict[str, str] = field(
-        default_factory=lambda: {"index": "IndexIDMap2(IndexFlatIP)", "metric": "cosine"}
-    )
+    # Which vector store backs this version and how it was built (index type, IVF lists,
+    # probes, training size; or the Milvus URI and collection).
+    vectors: dict[str, Any] = field(default_factory=lambda: {"store": "faiss"})
 
     def write(self, directory: Path) -> None:
         _write_durably(directory / MANIFEST, json.dumps(asdict(self), indent=2))
@@ -122,7 +124,7 @@ class Index:
         self.directory = directory
         self.manifest = manifest
         self.store = Store(directory / STORE, readonly=True)
-        self.vectors = VectorIndex.load(directory)
+        self.vectors = open_vectors(directory, manifest.vectors)
         self.lexical = LexicalIndex.load(directory)
 
     @classmethod
