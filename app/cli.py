@@ -52,6 +52,7 @@ def index(
     from indexer.embed import get_embedder
     from indexer.errors import IndexerError
     from indexer.ingest import load_paths
+    from indexer.vectors import VectorConfig
 
     settings = _settings(index_dir)
     remove = paths[1:] if paths and paths[0] == "remove" else []
@@ -78,6 +79,7 @@ def index(
                 chunk_overlap=settings.chunk_overlap,
                 rebuild=rebuild,
                 progress=not quiet and sys.stderr.isatty(),
+                vectors=VectorConfig(settings.vector_store, settings.milvus_uri),
             ),
         )
     except IndexerError as exc:

@@ -24,6 +24,14 @@ class Settings(BaseSettings):
         1, ge=0, le=10, description="sentences shared by neighbouring chunks"
     )
     embed_batch_size: int = Field(64, ge=1)
+    # Where builds put chunk vectors (a reader follows the index manifest): FAISS files
+    # beside the index, or Milvus (pip install 'accordingto[milvus]').
+    vector_store: Literal["faiss", "milvus"] = "faiss"
+    milvus_uri: str | None = Field(
+        None,
+        description="a file path runs Milvus Lite embedded, http://host:19530 a Milvus server;"
+        " default INDEX_DIR/milvus.db",
+    )
 
     default_top_k: int = Field(5, ge=1, le=50)
     max_top_k: int = Field(50, ge=1)

@@ -31,7 +31,7 @@ from indexer.lexical import LexicalIndex
 from indexer.models import Article, Chunk, Claim, Sentence
 from indexer.split import SPACY_MODEL, chunk, load_pipeline, sentences
 from indexer.store import Store
-from indexer.vectors import VectorConfig, release, writable_copy
+from indexer.vectors import VectorConfig, release, same_backend, writable_copy
 
 
 @dataclass(frozen=True)
@@ -73,8 +73,10 @@ def update_index(
     with writer_lock(index_dir):
         previous = None if options.rebuild else current_version(index_dir)
         existing: dict[str, tuple[str, str]] = {}
+        moving = False  # to another vector store: a new version even with no article change
         if previous is not None:
             old = Manifest.read(previous)
+            moving = not same_backend(old.vectors, options.vectors, index_dir)
             if old.embedding_model != embedder.name:
                 raise EmbeddingModelMismatchError(old.embedding_model, embedder.name)
             reader = Store(previous / STORE, readonly=True)
@@ -82,7 +84,7 @@ def update_index(
             report.counts = reader.counts()
             reader.close()
         todo, stale = _plan(existing, articles, remove, report, index_dir)
-        if not todo and not stale and previous is not None:
+        if not todo and not stale and previous is not None and not moving:
             return report
         prepared = _prepare(todo, options)
         embeddings = _embed(embedder, prepared, options.progress)

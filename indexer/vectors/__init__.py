@@ -11,7 +11,15 @@ from typing import Any
 from indexer.vectors.base import ChunkRows, VectorConfig, VectorStore
 from indexer.vectors.faiss import FaissVectors
 
-__all__ = ["ChunkRows", "VectorConfig", "VectorStore", "open_vectors", "release", "writable_copy"]
+__all__ = [
+    "ChunkRows",
+    "VectorConfig",
+    "VectorStore",
+    "open_vectors",
+    "release",
+    "same_backend",
+    "writable_copy",
+]
 
 
 def open_vectors(directory: Path, params: dict[str, Any]) -> VectorStore:
@@ -21,6 +29,17 @@ def open_vectors(directory: Path, params: dict[str, Any]) -> VectorStore:
 
         return MilvusVectors.open(params)
     return FaissVectors.open(directory, params)
+
+
+def milvus_uri(config: VectorConfig, index_dir: Path) -> str:
+    return config.milvus_uri or str(index_dir / "milvus.db")
+
+
+def same_backend(params: dict[str, Any] | None, config: VectorConfig, index_dir: Path) -> bool:
+    """Whether a version with manifest entry `params` already uses the configured store."""
+    if params is None or params.get("store") != config.store:
+        return False
+    return config.store != "milvus" or params.get("uri") == milvus_uri(config, index_dir)
 
 
 def writable_copy(
@@ -35,15 +54,14 @@ def writable_copy(
     It does when the previous version used the configured back-end; otherwise it is
     empty and the caller fills it from the SQLite store.
     """
-    same = previous is not None and params is not None and params.get("store") == config.store
+    carry = previous is not None and params is not None and same_backend(params, config, index_dir)
     if config.store == "milvus":
         from indexer.vectors.milvus import MilvusVectors
 
-        uri = config.milvus_uri or str(index_dir / "milvus.db")
-        if same and params is not None and params.get("uri") == uri:
+        if carry and params is not None:
             return MilvusVectors.open(params).copy(index_dir, dim), True
-        return MilvusVectors.create(uri, index_dir, dim), False
-    if same and previous is not None and params is not None:
+        return MilvusVectors.create(milvus_uri(config, index_dir), index_dir, dim), False
+    if carry and previous is not None and params is not None:
         return FaissVectors.open(previous, params, writable=True), True
     return FaissVectors.empty(dim), False
 
