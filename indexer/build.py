@@ -41,6 +41,8 @@ class BuildOptions:
     rebuild: bool = False  # start from an empty index instead of the current one
     progress: bool = False
     vectors: VectorConfig = field(default_factory=VectorConfig)
+    # Parse and embed on Ray: "local" starts a local Ray, an address joins a cluster.
+    ray: str | None = None
 
 
 @dataclass
@@ -86,8 +88,13 @@ def update_index(
         todo, stale = _plan(existing, articles, remove, report, index_dir)
         if not todo and not stale and previous is not None and not moving:
             return report
-        prepared = _prepare(todo, options)
-        embeddings = _embed(embedder, prepared, options.progress)
+        if options.ray is not None:
+            from indexer.distributed import prepare_with_ray
+
+            prepared, embeddings = prepare_with_ray(todo, embedder, options, options.ray)
+        else:
+            prepared = _prepare(todo, options)
+            embeddings = _embed(embedder, prepared, options.progress)
         staging = new_staging_dir(index_dir)
         store = _open_copy(previous, staging)
         try:
