@@ -42,9 +42,23 @@ def client(uri: str) -> Any:
             "ACCORDINGTO_VECTOR_STORE=milvus needs pymilvus and Milvus Lite: "
             "pip install 'accordingto[milvus]'"
         ) from exc
+    from pymilvus.exceptions import MilvusException
+
     if "://" not in uri:
         Path(uri).parent.mkdir(parents=True, exist_ok=True)
-    return MilvusClient(uri)
+    try:
+        return MilvusClient(uri)
+    except MilvusException as exc:
+        if "://" in uri:
+            raise IndexerError(
+                f"Cannot reach Milvus at {uri} ({exc.message}). Start it, or set "
+                "ACCORDINGTO_MILVUS_URI to a file path to run Milvus Lite embedded."
+            ) from exc
+        raise IndexerError(
+            f"Cannot open the Milvus Lite database {uri} ({exc.message}). Milvus Lite "
+            "serves one process at a time: stop the other server or indexer using it, "
+            "or run a Milvus server and set ACCORDINGTO_MILVUS_URI=http://host:19530."
+        ) from exc
 
 
 def collection_prefix(index_dir: Path) -> str:

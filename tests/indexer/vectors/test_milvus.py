@@ -4,6 +4,7 @@ article filters as Milvus expressions, one collection per index version."""
 from __future__ import annotations
 
 import shutil
+import subprocess
 import sys
 from collections.abc import Iterator
 from importlib.util import find_spec
@@ -166,3 +167,28 @@ def test_polnear_dev_answers_are_the_same_after_moving_the_vectors_to_milvus(
     assert Index.open(moved).manifest.vectors["store"] == "milvus"
     questions = _questions(polnear_dev, 12)
     assert _answers(moved, questions, monkeypatch) == _answers(polnear_dev, questions, monkeypatch)
+
+
+@needs_milvus
+def test_a_milvus_lite_file_held_by_another_process_gets_a_clear_error(tmp_path: Path) -> None:
+    from indexer.vectors import milvus
+
+    path = tmp_path / "held.db"
+    holder = subprocess.Popen(
+        [
+            sys.executable,
+            "-c",
+            "import sys, time; from pymilvus import MilvusClient;"
+            f"MilvusClient({str(path)!r}); print('ready', flush=True); time.sleep(120)",
+        ],
+        stdout=subprocess.PIPE,
+        text=True,
+    )
+    try:
+        assert holder.stdout is not None and holder.stdout.readline().strip() == "ready"
+        milvus.client.cache_clear()
+        with pytest.raises(IndexerError, match="one process at a time"):
+            milvus.client(str(path))
+    finally:
+        holder.kill()
+        holder.wait()
