@@ -59,14 +59,13 @@ def index(
 ) -> None:
     """Index article files (.txt .md .json .jsonl .html), or `index remove ID...`."""
     from indexer.build import BuildOptions, update_index
+    from indexer.distributed import LOCAL
     from indexer.embed import get_embedder
     from indexer.errors import IndexerError
     from indexer.ingest import load_paths
     from indexer.vectors import VectorConfig
 
     settings = _settings(index_dir)
-    from indexer.distributed import LOCAL
-
     on_ray = ray_address or (LOCAL if ray else None)
     remove = paths[1:] if paths and paths[0] == "remove" else []
     if paths and paths[0] == "remove" and not remove:

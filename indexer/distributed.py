@@ -10,9 +10,9 @@ index exactly as a local build does, so both give the same store.
 
 from __future__ import annotations
 
-import contextlib
+import logging
 import pickle
-from collections.abc import Iterator, Sequence
+from collections.abc import Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -43,16 +43,19 @@ def _ray() -> Any:
     return ray
 
 
-@contextlib.contextmanager
-def connected(address: str) -> Iterator[int]:
-    """Ray at `address` (LOCAL: a new local one) for the block; yields its CPU count."""
+def connect(address: str) -> int:
+    """Join Ray at `address` (LOCAL: start one) unless joined already; its CPU count.
+
+    Ray stays up until the process exits (Ray shuts itself down then), so reading and
+    preparing share one session: starting a local Ray costs several seconds.
+    """
     ray = _ray()
-    started = not ray.is_initialized()
-    if started:
+    if not ray.is_initialized():
         ray.init(
             address=address,
             include_dashboard=False,
             log_to_driver=False,
+            logging_level=logging.WARNING,
             # Workers run this driver's indexer code, not whatever version a node has.
             runtime_env={
                 "py_modules": [str(Path(indexer.__file__).parent)],
@@ -63,11 +66,7 @@ def connected(address: str) -> Iterator[int]:
                 },
             },
         )
-    try:
-        yield max(1, int(ray.cluster_resources().get("CPU", 1)))
-    finally:
-        if started:
-            ray.shutdown()
+    return max(1, int(ray.cluster_resources().get("CPU", 1)))
 
 
 def _dataset(items: Sequence[Any], batch_size: int) -> Any:
@@ -95,14 +94,12 @@ def load_paths_with_ray(paths: Sequence[Path], address: str) -> IngestReport:
     report = IngestReport()
     if not files:
         return report
-    with connected(address):
-        ds = _dataset(files, READ_BATCH).map_batches(
-            _read, batch_size=READ_BATCH, batch_format="numpy"
-        )
-        for part in _ordered(ds):
-            report.articles.extend(part.articles)
-            report.skipped.extend(part.skipped)
-            report.warnings.extend(part.warnings)
+    connect(address)
+    ds = _dataset(files, READ_BATCH).map_batches(_read, batch_size=READ_BATCH, batch_format="numpy")
+    for part in _ordered(ds):
+        report.articles.extend(part.articles)
+        report.skipped.extend(part.skipped)
+        report.warnings.extend(part.warnings)
     # Ids are unique within each batch already; the first seen wins across batches too.
     report.articles = _drop_duplicate_ids(report.articles, report.skipped)
     return report
@@ -133,15 +130,17 @@ def prepare_with_ray(
     """`build._prepare` then `build._embed` over `articles`, on Ray workers, in order."""
     if not articles:
         return [], []
-    with connected(address) as cpus:
-        # One single-threaded actor per CPU: the parallelism is Ray's, not torch's.
-        ds = _dataset(articles, PREPARE_BATCH).map_batches(
-            _Prepare,
-            fn_constructor_args=(options, embedder.name, embedder.batch_size),
-            batch_size=PREPARE_BATCH,
-            batch_format="numpy",
-            concurrency=min(cpus, -(-len(articles) // PREPARE_BATCH)),
-            num_cpus=1,
-        )
-        pairs = _ordered(ds)
+    ray = _ray()
+    cpus = connect(address)
+    # One single-threaded actor per CPU: the parallelism is Ray's, not torch's.
+    actors = min(cpus, -(-len(articles) // PREPARE_BATCH))
+    ds = _dataset(articles, PREPARE_BATCH).map_batches(
+        _Prepare,
+        fn_constructor_args=(options, embedder.name, embedder.batch_size),
+        batch_size=PREPARE_BATCH,
+        batch_format="numpy",
+        compute=ray.data.ActorPoolStrategy(size=actors),
+        num_cpus=1,
+    )
+    pairs = _ordered(ds)
     return [p for p, _ in pairs], [v for _, v in pairs]
