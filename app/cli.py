@@ -78,21 +78,40 @@ def index(
     index_dir: IndexDirOption = None,
     rebuild: Annotated[bool, typer.Option(help="start from an empty index")] = False,
     quiet: Annotated[bool, typer.Option("--quiet", "-q", help="no progress bar")] = False,
+    ray: Annotated[
+        bool,
+        typer.Option(
+            "--ray", help="read, parse and embed on a local Ray (pip install 'accordingto[ray]')"
+        ),
+    ] = False,
+    ray_address: Annotated[
+        Optional[str],  # noqa: UP045 - typer needs Optional on 3.11
+        typer.Option(help="join this Ray cluster instead (host:6379, ray://host:10001 or auto)"),
+    ] = None,
 ) -> None:
     """Index article files (.txt .md .json .jsonl .html), or `index remove ID...`."""
     from indexer.build import BuildOptions, update_index
+    from indexer.distributed import LOCAL
     from indexer.embed import get_embedder
     from indexer.errors import IndexerError
     from indexer.ingest import load_paths
+    from indexer.vectors import VectorConfig
 
     settings = _settings(index_dir)
+    on_ray = ray_address or (LOCAL if ray else None)
     remove = paths[1:] if paths and paths[0] == "remove" else []
     if paths and paths[0] == "remove" and not remove:
         raise _fail("say which article to remove: accordingto index remove ID")
     try:
         articles = []
         if not remove:
-            loaded = load_paths([Path(p) for p in paths])
+            files = [Path(p) for p in paths]
+            if on_ray is not None:
+                from indexer.distributed import load_paths_with_ray
+
+                loaded = load_paths_with_ray(files, on_ray)
+            else:
+                loaded = load_paths(files)
             for where, why in loaded.skipped:
                 typer.secho(f"skipped {where}: {why}", fg=typer.colors.YELLOW, err=True)
             for where, why in loaded.warnings:
@@ -111,6 +130,8 @@ def index(
                 claim_extractor=settings.claim_extractor,
                 rebuild=rebuild,
                 progress=not quiet and sys.stderr.isatty(),
+                vectors=VectorConfig(settings.vector_store, settings.milvus_uri),
+                ray=on_ray,
             ),
         )
     except IndexerError as exc:

@@ -1,4 +1,4 @@
-"""Hybrid retrieval: dense (FAISS), lexical (BM25) and claimant (the claim ledger)
+"""Hybrid retrieval: dense (FAISS or Milvus), lexical (BM25) and claimant (the claim ledger)
 rankings fused by reciprocal rank."""
 
 from __future__ import annotations
@@ -71,7 +71,7 @@ class Retriever:
         qvec = self.embedder.embed([query])[0]
         fused: dict[int, float] = defaultdict(float)
         for ranking in (
-            self.index.vectors.search(qvec, depth, allowed),
+            self.index.vectors.search(qvec, depth, allowed, flt),
             self.index.lexical.search(query, depth, allowed),
             self.claimant_chunks(query, depth, allowed),
         ):

@@ -33,6 +33,14 @@ class Settings(BaseSettings):
     claim_extractor: Literal["model", "rules"] = Field(
         "model", description="the learned attribution tagger, or the rules alone"
     )
+    # Where builds put chunk vectors (a reader follows the index manifest): FAISS files
+    # beside the index, or Milvus (pip install 'accordingto[milvus]').
+    vector_store: Literal["faiss", "milvus"] = "faiss"
+    milvus_uri: str | None = Field(
+        None,
+        description="a file path runs Milvus Lite embedded, http://host:19530 a Milvus server;"
+        " default INDEX_DIR/milvus.db",
+    )
 
     default_top_k: int = Field(5, ge=1, le=50)
     max_top_k: int = Field(50, ge=1)

@@ -2,7 +2,7 @@
 
     INDEX_DIR/
       current -> v-20250227T101500-1a2b3c   (symlink, replaced with os.replace)
-      v-.../manifest.json  store.sqlite  vectors.faiss  bm25/
+      v-.../manifest.json  store.sqlite  vectors.faiss (or a Milvus collection)  bm25/
       .building-*/                          (a build in progress; never read)
       .lock                                 (one writer at a time)
 
@@ -25,7 +25,7 @@ import uuid
 from collections.abc import Callable, Iterator
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
-from typing import TypeVar
+from typing import Any, TypeVar
 
 from indexer.errors import (
     EmbeddingModelMismatchError,
@@ -35,12 +35,13 @@ from indexer.errors import (
 )
 from indexer.lexical import LexicalIndex
 from indexer.store import Store
-from indexer.vectors import VectorIndex
+from indexer.vectors import open_vectors
 
 _T = TypeVar("_T")
 
-# 2: BM25 tokens are Snowball stems.
-FORMAT_VERSION = 2
+# 2: BM25 tokens are Snowball stems; 3: the `vectors` entry (FAISS flat or IVF, or a
+# Milvus collection) replaced `faiss`.
+FORMAT_VERSION = 3
 CURRENT = "current"
 MANIFEST = "manifest.json"
 STORE = "store.sqlite"
@@ -57,9 +58,9 @@ class Manifest:
     counts: dict[str, int]
     chunking: dict[str, int]
     spacy_model: str
-    faiss: dict[str, str] = field(
-        default_factory=lambda: {"index": "IndexIDMap2(IndexFlatIP)", "metric": "cosine"}
-    )
+    # Which vector store backs this version and how it was built (index type, IVF lists,
+    # probes, training size; or the Milvus URI and collection).
+    vectors: dict[str, Any] = field(default_factory=lambda: {"store": "faiss"})
 
     def write(self, directory: Path) -> None:
         _write_durably(directory / MANIFEST, json.dumps(asdict(self), indent=2))
@@ -190,7 +191,9 @@ class Index:
         self.store = _load(directory, STORE, lambda: Store(directory / STORE, readonly=True))
         try:
             counts = _load(directory, STORE, self._checked_counts)
-            self.vectors = _load(directory, VECTORS, lambda: VectorIndex.load(directory))
+            self.vectors = _load(
+                directory, VECTORS, lambda: open_vectors(directory, self.manifest.vectors)
+            )
             self.lexical = _load(directory, LEXICAL, lambda: LexicalIndex.load(directory))
             if len(self.vectors) != counts["chunks"] or len(self.lexical) != counts["chunks"]:
                 raise IndexDamagedError(

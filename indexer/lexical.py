@@ -51,7 +51,9 @@ class LexicalIndex:
         ids: list[int] = json.loads((target / _IDS).read_text())
         if not ids:
             return cls(None, [])
-        return cls(bm25s.BM25.load(str(target), show_progress=False, verbosity=0), ids)
+        # Memory-mapped: opening a big index maps its score matrix instead of reading it.
+        retriever = bm25s.BM25.load(str(target), mmap=True, show_progress=False, verbosity=0)
+        return cls(retriever, ids)
 
     def __len__(self) -> int:
         return len(self._ids)
@@ -67,5 +69,22 @@ class LexicalIndex:
             return []
         mask = None if allowed is None else np.isin(self._ids, allowed).astype(np.float32)
         scores = self._retriever.get_scores(tokens, weight_mask=mask)
-        top = np.argsort(-scores, kind="stable")[:k]
-        return [(int(self._ids[i]), float(scores[i])) for i in top if scores[i] > 0]
+        top = top_k(scores, k)
+        return [(int(self._ids[i]), float(scores[i])) for i in top]
+
+
+def top_k(scores: np.ndarray[Any, np.dtype[Any]], k: int) -> np.ndarray[Any, np.dtype[np.intp]]:
+    """Positions of the `k` best positive scores, best first, ties by position.
+
+    A partial sort (O(n)) finds the k-th best score; only the candidates at or above it
+    are sorted, so a query over a million chunks does not sort a million scores.
+    """
+    if k <= 0 or len(scores) == 0:
+        return np.empty(0, dtype=np.intp)
+    if k < len(scores):
+        kth = scores[np.argpartition(-scores, k - 1)[k - 1]]
+        keep = np.flatnonzero((scores >= kth) & (scores > 0))
+    else:
+        keep = np.flatnonzero(scores > 0)
+    order = np.lexsort((keep, -scores[keep]))
+    return keep[order][:k]

@@ -17,6 +17,7 @@ import numpy as np
 
 from indexer.embed import Vectors
 from indexer.models import Article, Chunk, Claim, Sentence, Span
+from indexer.vectors.base import ChunkRows
 
 SCHEMA = """
 PRAGMA foreign_keys = ON;
@@ -167,14 +168,37 @@ class Store:
             ],
         )
 
-    def all_embeddings(self, dim: int) -> tuple[np.ndarray[Any, np.dtype[np.int64]], Vectors]:
-        """(chunk ids, vectors) of every chunk, in id order."""
-        rows = self.db.execute("SELECT id, embedding FROM chunks ORDER BY id").fetchall()
-        ids = np.array([r[0] for r in rows], dtype=np.int64)
-        vectors = np.zeros((len(rows), dim), dtype=np.float32)
-        for i, r in enumerate(rows):
-            vectors[i] = np.frombuffer(r[1], dtype=np.float32)
-        return ids, vectors
+    def chunk_rows(self, after: int = 0, batch: int = 20_000) -> Iterator[ChunkRows]:
+        """Chunks with id > `after` (their vectors and article fields), in id order."""
+        cur = self.db.execute(
+            "SELECT c.id, c.embedding, c.article_id, a.outlet, a.published FROM chunks c"
+            " JOIN articles a ON a.id = c.article_id WHERE c.id > ? ORDER BY c.id",
+            (after,),
+        )
+        while rows := cur.fetchmany(batch):
+            blob = b"".join(r[1] for r in rows)
+            yield ChunkRows(
+                ids=np.array([r[0] for r in rows], dtype=np.int64),
+                vectors=np.frombuffer(blob, dtype=np.float32).reshape(len(rows), -1),
+                article_ids=[r[2] for r in rows],
+                outlets=[r[3] for r in rows],
+                published=[r[4] for r in rows],
+            )
+
+    def changes_since(self, previous: Path) -> tuple[np.ndarray[Any, np.dtype[np.int64]], int]:
+        """(ids of the chunks `previous` held and this store no longer does, its last id).
+
+        Chunk ids are AUTOINCREMENT, never reused: every chunk added since has a larger id.
+        """
+        self.db.execute("ATTACH DATABASE ? AS prev", (str(previous),))
+        try:
+            gone = self.db.execute(
+                "SELECT id FROM prev.chunks WHERE id NOT IN (SELECT id FROM main.chunks)"
+            ).fetchall()
+            last = self.db.execute("SELECT coalesce(max(id), 0) FROM prev.chunks").fetchone()[0]
+        finally:
+            self.db.execute("DETACH DATABASE prev")
+        return np.array([r[0] for r in gone], dtype=np.int64), int(last)
 
     def all_chunk_texts(self) -> Iterator[tuple[int, str]]:
         """(chunk id, text) of every chunk, in id order."""

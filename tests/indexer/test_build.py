@@ -115,3 +115,23 @@ def test_rebuild_starts_from_empty(tmp_path: Path, embedder: Embedder) -> None:
     version = current_version(tmp_path)
     assert version is not None and Manifest.read(version).counts["articles"] == 1
     assert [p.name for p in tmp_path.glob("v-*")] == [version.name]
+
+
+def test_a_later_build_changes_the_previous_vectors_like_a_full_rebuild(
+    tmp_path: Path, embedder: Embedder
+) -> None:
+    from indexer.store import ArticleFilter
+
+    a, b = _article("a", TEXT_A, "/a.txt"), _article("b", TEXT_B, "/b.txt")
+    edited = replace(a, text=TEXT_A.replace("two metres", "three metres"))
+    update_index(tmp_path / "inc", embedder, [a, b])
+    update_index(tmp_path / "inc", embedder, [edited], remove=["b"])
+    update_index(tmp_path / "full", embedder, [edited])
+    inc, full = Index.open(tmp_path / "inc"), Index.open(tmp_path / "full")
+    held = sorted(int(i) for i in inc.vectors._contents()[0])  # type: ignore[attr-defined]
+    assert held == sorted(inc.store.chunk_ids(ArticleFilter()).tolist())
+    q = embedder.embed(["How high will the rivers rise?"])[0]
+    inc_hits, full_hits = inc.vectors.search(q, 5), full.vectors.search(q, 5)
+    assert [round(s, 5) for _, s in inc_hits] == [round(s, 5) for _, s in full_hits]
+    texts = inc.store.chunks([i for i, _ in inc_hits])
+    assert "three metres" in texts[inc_hits[0][0]].text

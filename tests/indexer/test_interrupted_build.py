@@ -40,7 +40,8 @@ CHILD = textwrap.dedent(
             return real_add(self, *a, **k)
         store.Store.add_article = add
     elif point == "vectors":
-        build.VectorIndex.save = die
+        import indexer.vectors.faiss as fv
+        fv.FaissVectors.save = die
     elif point == "swap":
         real_replace = os.replace
         def replace(src, dst):
