@@ -120,6 +120,25 @@ def claims(
         raise typer.Exit(code=1)
 
 
+@eval_app.command("claims-errors")
+def claims_errors(
+    data_dir: Annotated[Path, typer.Argument(help="PolNeAR folder (metadata.tsv, <split>/...)")],
+    split: Annotated[str, typer.Option(help="Compartment: train or dev.")] = "dev",
+    n: Annotated[int, typer.Option(help="misses to sample and list")] = 50,
+    seed: Annotated[int, typer.Option()] = 0,
+    extractor: Annotated[str, typer.Option(help="model or rules")] = "model",
+) -> None:
+    """Sort the gold attributions the extractor misses by kind, and list a sample."""
+    from eval.claims_errors import misses, sample_report
+
+    try:
+        docs = load_split(data_dir, split)
+    except PolnearFormatError as e:
+        raise typer.BadParameter(str(e), param_hint="DATA_DIR") from e
+    extract = tagger_extractor(None) if extractor == "model" else extract_with_timing
+    typer.echo(sample_report(misses(docs, extract), n, seed))
+
+
 eval_app.command("run")(run_command)
 eval_app.command("polnear-questions")(polnear_questions_command)
 eval_app.command("verifier")(verifier_command)
