@@ -56,6 +56,10 @@ class TaggerConfig:
     layers: int = 1
     embedding_dim: int = 8
     dropout: float = 0.25
+    # Decoding: a token is a cue, or content, when the head gives it at least this
+    # probability (chosen on dev after training; 0.5 is close to the most likely label).
+    cue_threshold: float = 0.5
+    content_threshold: float = 0.5
 
 
 class _Head(nn.Module):
@@ -196,8 +200,9 @@ class AttributionTagger:
         cues: list[list[tuple[int, int]]] = [[] for _ in articles]
         windows = [(a, f, w) for a, f in enumerate(articles) for w in cue_windows(f)]
         for part in _chunks(windows, batch_size):
-            labels = self._labels(self.cue_head, [(f, w) for _, f, w in part], role=False)
-            for (a, _, w), row in zip(part, labels, strict=True):
+            probs = self._probs(self.cue_head, [(f, w) for _, f, w in part], role=False)
+            for (a, _, w), p in zip(part, probs, strict=True):
+                row = _cue_labels(p, self.config.cue_threshold)
                 cues[a].extend((w.lo + s, w.lo + e) for s, e in _runs(row, 1, 2))
         found: list[list[FoundAttribution]] = [[] for _ in articles]
         jobs = [
@@ -209,7 +214,7 @@ class AttributionTagger:
             items = [(articles[a], w) for a, _, w in part]
             probs = self._probs(self.role_head, items, role=True)
             for (a, cue, w), p in zip(part, probs, strict=True):
-                attribution = _decode_roles(articles[a], cue, w, p)
+                attribution = _decode_roles(articles[a], cue, w, p, self.config.content_threshold)
                 if attribution is not None:
                     found[a].append(attribution)
         return found
@@ -221,11 +226,6 @@ class AttributionTagger:
         with torch.inference_mode():
             probs = torch.softmax(head(states, cats, lengths).float(), dim=-1).numpy()
         return [probs[b, : int(n)] for b, n in enumerate(lengths)]
-
-    def _labels(
-        self, head: _Head, items: Sequence[tuple[ArticleFeatures, Window]], role: bool
-    ) -> list[IntArray]:
-        return [p.argmax(-1) for p in self._probs(head, items, role)]
 
     # --- persistence -----------------------------------------------------------------
 
@@ -322,12 +322,36 @@ def _runs(labels: IntArray, begin: int, inside: int) -> Iterator[tuple[int, int]
         yield start, len(labels)
 
 
+def _cue_labels(probs: npt.NDArray[np.float32], threshold: float) -> IntArray:
+    """B/I/O cue labels: a cue token where P(not O) reaches `threshold`."""
+    cue = 1.0 - probs[:, 0] >= threshold
+    return np.where(cue, np.where(probs[:, 1] >= probs[:, 2], 1, 2), 0)
+
+
+def _role_labels(probs: npt.NDArray[np.float32], threshold: float) -> IntArray:
+    """Role labels: content where P(content) reaches `threshold` and beats P(source),
+    source where P(source) beats both other outcomes."""
+    source = probs[:, B_SRC] + probs[:, I_SRC]
+    content = probs[:, B_CON] + probs[:, I_CON]
+    is_content = (content >= threshold) & (content >= source)
+    is_source = ~is_content & (source > content) & (source > probs[:, OUTSIDE])
+    return np.where(
+        is_content,
+        np.where(probs[:, B_CON] >= probs[:, I_CON], B_CON, I_CON),
+        np.where(is_source, np.where(probs[:, B_SRC] >= probs[:, I_SRC], B_SRC, I_SRC), OUTSIDE),
+    )
+
+
 def _decode_roles(
-    features: ArticleFeatures, cue: tuple[int, int], w: Window, probs: npt.NDArray[np.float32]
+    features: ArticleFeatures,
+    cue: tuple[int, int],
+    w: Window,
+    probs: npt.NDArray[np.float32],
+    threshold: float,
 ) -> FoundAttribution | None:
     """The cue's content (all its content runs, covered) and its most confident source
     run; no content means the cue was not an attribution after all."""
-    labels = probs.argmax(-1)
+    labels = _role_labels(probs, threshold)
     content = list(_runs(labels, B_CON, I_CON))
     if not content:
         return None

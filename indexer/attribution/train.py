@@ -14,7 +14,7 @@ import pickle
 import random
 import time
 from collections.abc import Sequence
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, replace
 from pathlib import Path
 from typing import Any
 
@@ -131,6 +131,7 @@ def train(
             best = (dev["f1"], epoch, _state(tagger))
     bar.close()
     _load_state(tagger, best[2])
+    decoding = choose_thresholds(tagger, splits["dev"][1])
     meta = {
         "trained_on": "PolNeAR train; epoch chosen by content F1 on PolNeAR dev",
         "options": asdict(options),
@@ -138,7 +139,7 @@ def train(
         "data": {name: digest for name, (digest, _) in splits.items()},
         "examples": {"cue_windows": len(cue_examples), "role_windows": len(role_examples)},
         "best_epoch": best[1],
-        "dev": history[best[1] - 1] if best[1] > 0 else {},
+        "dev": decoding,
         "history": history,
         "seconds": round(time.perf_counter() - began, 1),
         "torch": torch.__version__,
@@ -300,6 +301,30 @@ def _score(
         total += score_article(claims, gold, "")
     s = total.strict
     return {"precision": round(s.precision, 4), "recall": round(s.recall, 4), "f1": round(s.f1, 4)}
+
+
+CUE_THRESHOLDS = (0.2, 0.3, 0.4, 0.5)
+CONTENT_THRESHOLDS = (0.3, 0.4, 0.5)
+
+
+def choose_thresholds(
+    tagger: AttributionTagger, rows: Sequence[tuple[ArticleFeatures, list[GoldAttribution]]]
+) -> dict[str, float]:
+    """Set the decoding thresholds to those with the best content F1 on `rows` (dev);
+    returns that F1 with its precision, recall and the thresholds."""
+    best: dict[str, float] = {"f1": -1.0}
+    for cue in CUE_THRESHOLDS:
+        for content in CONTENT_THRESHOLDS:
+            tagger.config = replace(tagger.config, cue_threshold=cue, content_threshold=content)
+            score = _score(tagger, rows)
+            if score["f1"] > best["f1"]:
+                best = {**score, "cue_threshold": cue, "content_threshold": content}
+    tagger.config = replace(
+        tagger.config,
+        cue_threshold=best["cue_threshold"],
+        content_threshold=best["content_threshold"],
+    )
+    return best
 
 
 def _span_claim(t: FoundAttribution) -> Claim:
