@@ -104,7 +104,10 @@ def evidence(
     ]
     missing += [f"does not mention {name}" for name in _missing_names(text, pool)]
     missing += form_problems(text, cited_texts)
-    if claimants:
+    # A sentence quoted word for word from what it cites names whoever the source names:
+    # the answer attributes nothing of its own, so there is nothing to misattribute.
+    verbatim = any(_flat(text) in _flat(t) for t in cited_texts)
+    if claimants and not verbatim:
         missing += [
             f"cites no claim by {who}"
             for who in attributions(text)

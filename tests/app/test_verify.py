@@ -61,6 +61,16 @@ def test_claimant_check_applies_only_when_claimants_are_given(embedder: Embedder
     assert not support(sentence, [ZELENSKY], embedder, ["Kyrylo Budanov"]).supported
 
 
+def test_a_verbatim_quote_carries_its_own_attribution(embedder: Embedder) -> None:
+    # The ledger may lack the claim (the extractor missed it); a sentence quoted word for
+    # word still names only whom its source names, while the same claimant in the
+    # answer's own words must be backed by a claim.
+    quoted = ZELENSKY.rstrip(".") + "."
+    assert support(quoted, [ZELENSKY], embedder, ["Kyrylo Budanov"]).supported
+    sentence = "Zelensky told reporters North Korean troops suffered 4,000 casualties."
+    assert not support(sentence, [ZELENSKY], embedder, ["Kyrylo Budanov"]).supported
+
+
 def test_numbers_are_read_by_value() -> None:
     found = numbers("4,000 or 4 000 or 4000; two-thirds or 2/3; 12 thousand; 64%; one of them")
     assert set(found) == {4000.0, 0.6667, 12000.0, 64.0}
