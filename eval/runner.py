@@ -304,13 +304,18 @@ def corpus_index(
     articles: Sequence[Article], cache_dir: Path, settings: Settings, embedder: Embedder
 ) -> Path:
     """An index of `articles`, built once per distinct input: the articles, the indexing
-    settings and the indexer's own source (so a changed claim extractor rebuilds)."""
+    settings and the indexer's own source and data (so a changed claim extractor, or
+    retrained tagger weights, rebuild)."""
     h = hashlib.sha256()
     for part in sorted(f"{a.id}:{a.content_hash}" for a in articles):
         h.update(part.encode())
-    h.update(f"{embedder.name}|{settings.chunk_max_chars}|{settings.chunk_overlap}".encode())
-    for source in sorted(INDEXER_SOURCES.glob("*.py")):
-        h.update(source.read_bytes())
+    h.update(
+        f"{embedder.name}|{settings.chunk_max_chars}|{settings.chunk_overlap}|"
+        f"{settings.claim_extractor}".encode()
+    )
+    for source in sorted(INDEXER_SOURCES.rglob("*")):
+        if source.is_file() and source.suffix in (".py", ".json", ".pt"):
+            h.update(source.read_bytes())
     index_dir = cache_dir / h.hexdigest()[:16]
     if current_version(index_dir) is None:
         update_index(
