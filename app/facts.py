@@ -262,7 +262,7 @@ def _about(ent: Span) -> frozenset[str]:
     """The named people and places in the clause that holds the figure: the subtree of its
     nearest verb, and no further."""
     head = ent.root
-    while head.pos_ not in ("VERB", "AUX") and head.head is not head:
+    while head.pos_ not in ("VERB", "AUX") and head.head.i != head.i:
         head = head.head
     # The clause without the other clauses it holds ("..., while Beijing ranked fourth").
     inside = {t.i for t in head.subtree}
@@ -335,7 +335,7 @@ def _event(token: Token) -> str:
 def _event_token(token: Token) -> Token:
     head = token
     for _ in range(4):
-        if head.dep_ in ("ROOT",) or head.head is head:
+        if head.dep_ in ("ROOT",) or head.head.i == head.i:
             break
         head = head.head
         if head.pos_ in ("VERB", "ADJ") or (head.pos_ == "AUX" and head.dep_ != "aux"):

@@ -72,3 +72,10 @@ def test_dates_are_read_relative_to_publication() -> None:
         date(2025, 1, 13)
     ]
     assert dates("Officials said on Monday that 300 died.", "2025-02-27") == []
+
+
+def test_a_figure_in_a_verbless_line_is_read() -> None:
+    # A headline-like line has a noun for its root: finding the figure's clause must stop
+    # there (it once looped forever, comparing spaCy tokens by identity).
+    [fig] = figures(parse("Reports of 300 casualties near the border."))
+    assert fig.low == 300 and fig.counts == "casualty"
