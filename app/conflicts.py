@@ -28,7 +28,7 @@ import numpy.typing as npt
 from spacy.tokens import Doc
 
 from app import facts
-from app.generate.base import Answer, ArticleRef, Citation, ClaimUse, Passage
+from app.generate.base import Answer, ArticleRef, Citation, Passage
 from indexer.embed import Embedder
 from indexer.models import Claim, Sentence
 from indexer.split import parse
@@ -520,7 +520,6 @@ def _attach(
     if not groups:
         return [], answer
     citations = list(answer.citations)
-    claims = list(answer.claims)
     sentences: list[str] = []
     conflicts: list[Conflict] = []
 
@@ -537,12 +536,6 @@ def _attach(
             Position(p.claimant, p.value, cite(loc), p.published, p.quote)
             for p, loc in zip(conflict.positions, locs, strict=True)
         ]
-        # The answer names each position's claimant, so the claim backs that citation: the
-        # verifier's "X said" check and `claims` must see it.
-        for p, loc in zip(positions, locs, strict=True):
-            n = p.citation
-            if n is not None and not any(u.claim == loc.claim and u.citation == n for u in claims):
-                claims.append(ClaimUse(loc.claim, n))
         conflicts.append(Conflict(conflict.about, conflict.kind, positions, conflict.note))
         parts = "; ".join(
             f"{loc.claim.claimant}: {p.value} [{p.citation}]"
@@ -553,4 +546,4 @@ def _attach(
         else:
             sentences.append(f"The sources disagree on {conflict.about}: {parts}.")
     text = " ".join([answer.text, *sentences]) if answer.citations else " ".join(sentences)
-    return conflicts, Answer(text, citations, answer.generator, claims, answer.warnings)
+    return conflicts, Answer(text, citations, answer.generator, answer.claims, answer.warnings)
