@@ -86,7 +86,7 @@ def main() -> None:
         server = subprocess.Popen(
             [sys.executable, "-m", "uvicorn", "app.main:app", "--host", "127.0.0.1",
              "--port", str(port), "--log-level", "warning"],
-            env={**os.environ, "ACCORDINGTO_INDEX_DIR": str(index_dir)},
+            env={**os.environ, "ACCORDINGTO_INDEX_DIR": str(index_dir), "ACCORDINGTO_LOG_LEVEL": "WARNING"},
         )  # fmt: skip
         try:
             url = f"http://127.0.0.1:{port}"
