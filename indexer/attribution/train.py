@@ -76,12 +76,14 @@ def train(
     """Train on `data_dir`'s train split, choose on dev, save to `out`; returns the
     record written beside the weights."""
     began = time.perf_counter()
-    _seed(options.seed)
     vocab = pipeline_vocab()
     splits = {
         name: _rows(data_dir, name, vocab, options, cache_dir, progress)
         for name in ("train", "dev")
     }
+    # Seeded after the data: loading the encoder draws from torch's generator (its layers
+    # are initialised before its weights are read), and a cached run does not load it.
+    _seed(options.seed)
     tagger = AttributionTagger(TaggerConfig(use_rules=options.use_rules), vocab)
     cue_examples = [e for f, gold in splits["train"][1] for e in _cue_examples(f, gold)]
     role_examples = [e for f, gold in splits["train"][1] for e in _role_examples(tagger, f, gold)]

@@ -242,6 +242,7 @@ def test_an_llm_answer_with_no_marker_is_cited_or_flagged_sentence_by_sentence(
 def bracketed(tmp_path_factory: pytest.TempPathFactory, embedder: Embedder) -> Iterator[Store]:
     """An index of one article whose own text carries "[2]" and "[1]"."""
     text = (
+        "Plant closes\n\n"  # a headline, as news files open; it is never an answer sentence
         "Officials said the steel plant in Avdiivka closed [2] after the shelling.\n\n"
         "Workers were sent home on Monday, the plant's owner said [1]."
     )

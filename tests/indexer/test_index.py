@@ -88,15 +88,9 @@ def test_parts_that_disagree_are_refused(sample_index: Path, tmp_path: Path) -> 
     other.mkdir()
     # The vectors of an empty index in place of the real ones: each file reads, the
     # counts do not agree.
-    from indexer.vectors import VectorIndex
+    from indexer.vectors.faiss import FaissVectors
 
-    VectorIndex.build(*_no_vectors(), dim=384).save(other)
+    FaissVectors.empty(384).save(other)
     shutil.copy(other / "vectors.faiss", version / "vectors.faiss")
     with pytest.raises(IndexDamagedError, match=r"0 vectors.*--rebuild"):
         Index.open(index_dir)
-
-
-def _no_vectors() -> tuple[object, object]:
-    import numpy as np
-
-    return np.zeros(0, dtype=np.int64), np.zeros((0, 384), dtype=np.float32)
