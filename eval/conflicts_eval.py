@@ -29,6 +29,7 @@ import typer
 from app.conflicts import ConflictFinder, Located
 from app.generate.base import ArticleRef
 from eval.polnear import _article as polnear_article
+from eval.verifier_eval import Scores
 from eval.verifier_set import seed_articles
 from indexer.claims import extract_claims
 from indexer.embed import BUNDLED_MODEL, get_embedder
@@ -150,27 +151,9 @@ def load_articles(items: list[Item], polnear: Path | None) -> dict[str, Article]
     return out
 
 
-@dataclass(frozen=True)
-class KindScores:
-    tp: int = 0
-    fp: int = 0
-    fn: int = 0
-    tn: int = 0
-
-    @property
-    def precision(self) -> float:
-        return self.tp / (self.tp + self.fp) if self.tp + self.fp else 0.0
-
-    @property
-    def recall(self) -> float:
-        return self.tp / (self.tp + self.fn) if self.tp + self.fn else 0.0
-
-    def as_dict(self) -> dict[str, float | int]:
-        return {**self.__dict__, "precision": self.precision, "recall": self.recall}
-
-
 def located_claims(article: Article) -> list[Located]:
-    """The article's claims as the indexer extracts them, each with its sentence."""
+    """The article's claims as the rule-based extractor finds them, each with its sentence
+    (the figures in the README were measured so; the indexer now ships the learned tagger)."""
     doc = parse(article.text)
     sents = sentences(doc, article.id)
     claims = extract_claims(doc, sents, article)
@@ -190,7 +173,7 @@ def evaluate(
     articles: dict[str, Article],
     finder: ConflictFinder,
     claims_of: Callable[[Article], list[Located]] = located_claims,
-) -> tuple[dict[str, KindScores], list[dict[str, Any]]]:
+) -> tuple[dict[str, Scores], list[dict[str, Any]]]:
     """Scores per kind, and each item with whether a reported conflict covers both sides
     (its positions' claims overlap side a and side b, by two different claims)."""
     cache: dict[str, list[Located]] = {}
@@ -221,24 +204,24 @@ def evaluate(
                 "reported": None if found is None else {"kind": found.kind, "about": found.about},
             }
         )
-    scores = {k: KindScores(c["tp"], c["fp"], c["fn"], c["tn"]) for k, c in counts.items()}
+    scores = {k: Scores(c["tp"], c["fp"], c["fn"], c["tn"]) for k, c in counts.items()}
     return scores, rows
 
 
-def render(scores: dict[str, KindScores], title: str) -> str:
+def render(scores: dict[str, Scores], title: str) -> str:
     lines = [
         title,
         f"{'kind':<10} {'pairs':>5} {'non':>4} {'TP':>4} {'FP':>4} {'FN':>4} {'P':>6} {'R':>6}",
     ]
-    total = KindScores()
+    total = Scores(0, 0, 0, 0)
     for kind, s in scores.items():
-        total = KindScores(total.tp + s.tp, total.fp + s.fp, total.fn + s.fn, total.tn + s.tn)
+        total = Scores(total.tp + s.tp, total.fp + s.fp, total.fn + s.fn, total.tn + s.tn)
         lines.append(_row(kind, s))
     lines.append(_row("all", total))
     return "\n".join(lines)
 
 
-def _row(kind: str, s: KindScores) -> str:
+def _row(kind: str, s: Scores) -> str:
     return (
         f"{kind:<10} {s.tp + s.fn:>5} {s.fp + s.tn:>4} {s.tp:>4} {s.fp:>4} {s.fn:>4} "
         f"{s.precision:>6.3f} {s.recall:>6.3f}"
