@@ -70,6 +70,9 @@ def llama_settings(base_url: str) -> dict[str, str]:
         "ACCORDINGTO_LLM_MAX_TOKENS": "128",
         "ACCORDINGTO_LLM_TIMEOUT": "300",
         "ACCORDINGTO_LLM_DEADLINE": "600",
+        # A 270M model on two shared cores can take minutes: the server's own request
+        # deadline must not cut it off before the LLM deadline does.
+        "ACCORDINGTO_REQUEST_TIMEOUT": "660",
         "ACCORDINGTO_LLM_MAX_RETRIES": "0",
     }
 
