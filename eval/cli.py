@@ -92,7 +92,9 @@ def claims(
     ] = None,
 ) -> None:
     """Score claim extraction against PolNeAR's gold attributions."""
-    if extractor not in ("model", "rules"):
+    from indexer.attribution.extract import EXTRACTORS
+
+    if extractor not in EXTRACTORS:
         raise typer.BadParameter("use model or rules", param_hint="--extractor")
     try:
         docs = load_split(data_dir, split, limit)

@@ -181,9 +181,15 @@ def _prepare(articles: list[Article], embedder: Embedder, options: BuildOptions)
     """Parse, split, encode and extract claims, a batch of articles at a time: one encoder
     pass per chunk gives both its vector and the token states the attribution tagger
     reads, and the batch bounds how many states are held at once."""
-    from indexer.attribution.extract import load_tagger, parsed, rule_claims, tagged_claims
+    from indexer.attribution.extract import (
+        EXTRACTORS,
+        load_tagger,
+        parsed,
+        rule_claims,
+        tagged_claims,
+    )
 
-    if options.claim_extractor not in ("model", "rules"):
+    if options.claim_extractor not in EXTRACTORS:
         raise IndexerError(
             f"Unknown claim extractor '{options.claim_extractor}': use 'model' or 'rules'."
         )

@@ -22,6 +22,7 @@ from indexer.claims import (
 from indexer.embed import PassageStates
 from indexer.models import Article, Chunk, Claim, Sentence
 
+# The claim extractors a build or an evaluation may name.
 EXTRACTORS = ("model", "rules")
 
 
