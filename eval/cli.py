@@ -43,10 +43,9 @@ def tagger_extractor(weights: Path | None) -> Callable[[Article], tuple[list[Cla
     """Extraction as the indexer does it with the learned tagger: parse, chunks, one
     encoder pass over them (counted as extraction time), the tagger; also the parse time."""
     from app.settings import get_settings
-    from indexer.attribution.extract import load_tagger, parsed, tagged_claims
+    from indexer.attribution.extract import load_tagger, prepare, tagged_claims
     from indexer.attribution.model import WEIGHTS
     from indexer.embed import BUNDLED_MODEL, get_embedder
-    from indexer.split import chunk
 
     tagger = load_tagger(weights or WEIGHTS)
     embedder = get_embedder(BUNDLED_MODEL)
@@ -56,13 +55,14 @@ def tagger_extractor(weights: Path | None) -> Callable[[Article], tuple[list[Cla
         began = time.perf_counter()
         doc = parse(article.text)
         parse_seconds = time.perf_counter() - began
-        sents = sentences(doc, article.id)
-        chunks = chunk(
-            article.text, sents, article.id, settings.chunk_max_chars, settings.chunk_overlap
+        items, states = prepare(
+            [(article, doc)],
+            embedder,
+            settings.chunk_max_chars,
+            settings.chunk_overlap,
+            tagger.config.encoder_layers,
         )
-        item = parsed(doc, article, sents, chunks)
-        states = embedder.encode_passages([c.text for c in chunks])
-        return tagged_claims(tagger, [item], [states])[0], parse_seconds
+        return tagged_claims(tagger, items, states)[0], parse_seconds
 
     return extract
 

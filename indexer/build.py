@@ -28,7 +28,7 @@ from indexer.index import (
 )
 from indexer.lexical import LexicalIndex
 from indexer.models import Article, Chunk, Claim, Sentence
-from indexer.split import SPACY_MODEL, chunk, load_pipeline, sentences
+from indexer.split import SPACY_MODEL, load_pipeline
 from indexer.store import Store
 from indexer.vectors import VectorConfig, release, same_backend, writable_copy
 
@@ -184,7 +184,7 @@ def _prepare(articles: list[Article], embedder: Embedder, options: BuildOptions)
     from indexer.attribution.extract import (
         EXTRACTORS,
         load_tagger,
-        parsed,
+        prepare,
         rule_claims,
         tagged_claims,
     )
@@ -206,18 +206,13 @@ def _prepare(articles: list[Article], embedder: Embedder, options: BuildOptions)
     bar = tqdm(total=len(articles), desc="indexing", unit="article", disable=not options.progress)
     for start in range(0, len(articles), options.batch_articles):
         batch = articles[start : start + options.batch_articles]
-        items = []
-        for article, doc in zip(batch, docs, strict=False):
-            sents = sentences(doc, article.id)
-            chunks = chunk(
-                article.text, sents, article.id, options.chunk_max_chars, options.chunk_overlap
-            )
-            items.append(parsed(doc, article, sents, chunks))
-        encoded = embedder.encode_passages([c.text for p in items for c in p.chunks])
-        per_article, i = [], 0
-        for p in items:
-            per_article.append(encoded[i : i + len(p.chunks)])
-            i += len(p.chunks)
+        items, per_article = prepare(
+            zip(batch, docs, strict=False),
+            embedder,
+            options.chunk_max_chars,
+            options.chunk_overlap,
+            tagger.config.encoder_layers if tagger is not None else (-1,),
+        )
         claims = (
             tagged_claims(tagger, items, per_article)
             if tagger is not None

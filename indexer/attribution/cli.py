@@ -42,12 +42,14 @@ def attribution(
     import torch
 
     from eval.polnear import PolnearFormatError
-    from indexer.attribution.model import WEIGHTS
+    from indexer.attribution.model import WEIGHTS, TaggerConfig
     from indexer.attribution.train import TrainOptions, train
 
     torch.set_num_threads(max(torch.get_num_threads(), 1))
     cache = cache_dir or Path.home() / ".cache" / "accordingto" / "attribution"
-    options = TrainOptions(epochs=epochs, seed=seed, use_rules=rules, limit=limit)
+    options = TrainOptions(
+        epochs=epochs, seed=seed, tagger=TaggerConfig(use_rules=rules), limit=limit
+    )
     try:
         meta = train(data_dir, out or WEIGHTS, options, cache_dir=cache)
     except PolnearFormatError as exc:

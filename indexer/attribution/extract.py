@@ -3,7 +3,7 @@ give, with claimants resolved and reporting chains added by the same code."""
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
@@ -19,8 +19,9 @@ from indexer.claims import (
     outside_front_matter,
     resolve_claims,
 )
-from indexer.embed import PassageStates
+from indexer.embed import Embedder, PassageStates
 from indexer.models import Article, Chunk, Claim, Sentence
+from indexer.split import chunk, sentences
 
 # The claim extractors a build or an evaluation may name.
 EXTRACTORS = ("model", "rules")
@@ -46,6 +47,30 @@ class Parsed:
 
 def parsed(doc: Doc, article: Article, sentences: list[Sentence], chunks: list[Chunk]) -> Parsed:
     return Parsed(article, doc, sentences, chunks, find_claims(doc, article.text))
+
+
+def prepare(
+    pairs: Iterable[tuple[Article, Doc]],
+    embedder: Embedder,
+    max_chars: int,
+    overlap: int,
+    layers: Sequence[int] = (-1,),
+) -> tuple[list[Parsed], list[list[PassageStates]]]:
+    """Each parsed article's sentences, chunks and rule attributions, and one encoder
+    pass over all their chunks (batched across articles), split back per article: what
+    the indexer, the tagger's training and the claims evaluation all start from."""
+    items = []
+    for article, doc in pairs:
+        sents = sentences(doc, article.id)
+        items.append(
+            parsed(doc, article, sents, chunk(article.text, sents, article.id, max_chars, overlap))
+        )
+    encoded = embedder.encode_passages([c.text for p in items for c in p.chunks], layers)
+    per_article, i = [], 0
+    for p in items:
+        per_article.append(encoded[i : i + len(p.chunks)])
+        i += len(p.chunks)
+    return items, per_article
 
 
 def rule_spans(found: Sequence[Found]) -> list[RuleSpans]:

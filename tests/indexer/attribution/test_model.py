@@ -9,11 +9,11 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from indexer.attribution.extract import load_tagger, parsed, tagged_claims
+from indexer.attribution.extract import load_tagger, prepare, tagged_claims
 from indexer.attribution.model import TRAIN_COMMAND, WEIGHTS, AttributionModelError, meta_path
 from indexer.embed import Embedder
 from indexer.models import Article
-from indexer.split import chunk, parse, sentences
+from indexer.split import parse
 
 
 def test_shipped_weights_are_small_and_record_how_they_were_made() -> None:
@@ -55,6 +55,17 @@ def test_one_pass_gives_the_same_vectors_as_embedding(embedder: Embedder) -> Non
         assert all(0 <= a < b <= len(text) for a, b in s.offsets)
 
 
+def test_one_pass_gives_the_asked_layers_side_by_side(embedder: Embedder) -> None:
+    texts = ["The council said the bridge would reopen in May."]
+    last = embedder.encode_passages(texts)[0]
+    both = embedder.encode_passages(texts, layers=(0, -1))[0]
+    dim = last.token_states.shape[1]
+    assert both.token_states.shape == (len(last.offsets), 2 * dim)
+    assert np.array_equal(both.token_states[:, dim:], last.token_states)
+    assert not np.allclose(both.token_states[:, :dim], last.token_states, atol=0.1)
+    assert np.array_equal(both.vector, last.vector)
+
+
 TEXT = (
     "Harbour plan stalls\n\n"
     "The harbour authority said on Tuesday that the new pier would not open before 2027. "
@@ -66,12 +77,11 @@ TEXT = (
 
 def test_the_tagger_finds_claims_with_their_sources(embedder: Embedder) -> None:
     article = Article(id="harbour", title="Harbour plan stalls", text=TEXT, outlet="Gazette")
-    doc = parse(TEXT)
-    sents = sentences(doc, article.id)
-    chunks = chunk(TEXT, sents, article.id, 600, 1)
-    item = parsed(doc, article, sents, chunks)
-    states = embedder.encode_passages([c.text for c in chunks])
-    claims = tagged_claims(load_tagger(), [item], [states])[0]
+    tagger = load_tagger()
+    items, states = prepare(
+        [(article, parse(TEXT))], embedder, 600, 1, tagger.config.encoder_layers
+    )
+    claims = tagged_claims(tagger, items, states)[0]
     assert claims, "no claim found"
     for c in claims:
         assert TEXT[c.content.start : c.content.end] == c.content.text
