@@ -72,6 +72,12 @@ class Embedder:
 
         transformer = self._model[0]
         tokenizer = self._model.tokenizer
+        depth = int(transformer.auto_model.config.num_hidden_layers)  # type: ignore[union-attr, arg-type]
+        if not layers or any(not -depth - 1 <= k <= depth for k in layers):
+            raise IndexerError(
+                f"Encoder layers {list(layers)} do not exist in {self.name}: it has hidden "
+                f"states 0 (the input embeddings) to {depth} (or -1 for the last)."
+            )
         out: list[PassageStates | None] = [None] * len(texts)
         # Longest first, as sentence-transformers does, so padding stays small in a batch.
         order = sorted(range(len(texts)), key=lambda i: -len(texts[i]))

@@ -12,6 +12,7 @@ import pytest
 from indexer.attribution.extract import load_tagger, prepare, tagged_claims
 from indexer.attribution.model import TRAIN_COMMAND, WEIGHTS, AttributionModelError, meta_path
 from indexer.embed import Embedder
+from indexer.errors import IndexerError
 from indexer.models import Article
 from indexer.split import parse
 
@@ -64,6 +65,8 @@ def test_one_pass_gives_the_asked_layers_side_by_side(embedder: Embedder) -> Non
     assert np.array_equal(both.token_states[:, dim:], last.token_states)
     assert not np.allclose(both.token_states[:, :dim], last.token_states, atol=0.1)
     assert np.array_equal(both.vector, last.vector)
+    with pytest.raises(IndexerError, match="hidden states 0"):
+        embedder.encode_passages(texts, layers=(7,))
 
 
 TEXT = (
