@@ -9,12 +9,18 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from indexer.attribution.extract import load_tagger, prepare, tagged_claims
-from indexer.attribution.model import TRAIN_COMMAND, WEIGHTS, AttributionModelError, meta_path
+from indexer.attribution.extract import load_tagger, parsed, prepare, tagged_claims, to_claims
+from indexer.attribution.model import (
+    TRAIN_COMMAND,
+    WEIGHTS,
+    AttributionModelError,
+    FoundAttribution,
+    meta_path,
+)
 from indexer.embed import Embedder
 from indexer.errors import IndexerError
 from indexer.models import Article
-from indexer.split import parse
+from indexer.split import parse, sentences
 
 
 def test_shipped_weights_are_small_and_record_how_they_were_made() -> None:
@@ -94,3 +100,17 @@ def test_the_tagger_finds_claims_with_their_sources(embedder: Embedder) -> None:
     quote = [c for c in claims if "doing everything" in c.content.text]
     assert quote and "Lindqvist" in quote[0].claimant
     assert all(c.reported_by[-1] == "Gazette" for c in claims)
+
+
+def test_a_cue_tagged_without_a_source_takes_the_rules_subject_of_that_cue() -> None:
+    text = "Tram delayed\n\nThe city's transport chief said the tram would open late.\n"
+    article = Article(id="tram", title="Tram delayed", text=text, outlet="Gazette")
+    doc = parse(text)
+    item = parsed(doc, article, sentences(doc, article.id), [])
+    rule = next(f for f in item.rules if text[slice(*f.cue)] == "said")
+    assert rule.subject is not None
+    no_source = FoundAttribution(cue=rule.cue, content=rule.content, source=None)
+    (claim,) = to_claims(item, [no_source])
+    assert "transport chief" in claim.claimant.lower()
+    assert claim.claimant_mention is not None
+    assert claim.claimant_mention.start == rule.subject.start_char
