@@ -102,5 +102,13 @@ def test_the_shipped_benchmark_still_matches_polnear() -> None:
     items = load_items(BENCHMARK)
     articles = load_articles(items, folder)  # raises on any item whose text moved
     assert {i.kind for i in items} == {"figures", "denial", "dispute", "revision"}
+    assert sum(i.conflict for i in items) >= 60
+    assert sum(not i.conflict for i in items) >= 60
+    assert len(articles) >= 30
+    # Split by article: no article lends pairs to both parts.
+    splits: dict[str, set[str]] = {}
+    for i in items:
+        for side in (i.a, i.b):
+            splits.setdefault(side.article, set()).add(i.split)
+    assert all(len(s) == 1 for s in splits.values())
     assert {i.split for i in items} == {"tune", "test"}
-    assert len(articles) >= 10
