@@ -12,6 +12,7 @@ import pytest
 from app.conflicts import ConflictFinder
 from eval.conflicts_eval import (
     ConflictSetError,
+    claim_reader,
     evaluate,
     load_articles,
     load_items,
@@ -87,7 +88,8 @@ def test_the_real_pipeline_finds_a_denial_and_not_a_non_conflict(
             ),
         )
     )
-    scores, rows = evaluate(items, load_articles(items, None), ConflictFinder(embedder))
+    articles = load_articles(items, None)
+    scores, rows = evaluate(items, articles, ConflictFinder(embedder), claim_reader("model"))
     outcomes = {r["id"]: r["outcome"] for r in rows}
     assert outcomes["denied"] == "tp"
     assert outcomes["unrelated"] == "tn"
