@@ -41,6 +41,7 @@ class Position:
     citation: int | None
     published: str | None
     quote: str
+    side: int = 0  # positions on one side agree with each other
 
 
 @dataclass(frozen=True)
@@ -71,7 +72,7 @@ class Located:
 # ---- figures -------------------------------------------------------------------------
 
 # Two figures closer than this (relative to the larger) are the same figure, rounded.
-_SAME = 0.15
+_SAME = 0.05
 # Cosine similarity of two counted nouns ("people", "civilians") or two predicates ("kill",
 # "die": 0.74; "kill", "deploy": 0.31) above which they are the same measure.
 _SAME_MEASURE = 0.6
@@ -129,8 +130,35 @@ def claim_figures(located: list[Located]) -> list[_Counted]:
                     share=False,
                     start=whole.start,
                 )  # shown from the whole: "4,000 casualties, two-thirds of whom have been killed"
-            out.append(_Counted(loc, fig))
+            out.append(_Counted(loc, _without_claimant(fig, loc.claim)))
     return _resolve_referring(out)
+
+
+def _without_claimant(fig: facts.Figure, claim: Claim) -> facts.Figure:
+    """The figure's people and places without its claimant, who gives the figure rather
+    than being measured by it ("Hurun lists Mr. Trump's wealth at $6.5 billion": Trump);
+    a possessive pronoun in a claim ("Trump claims that his net worth exceeds $10
+    billion") names the claimant."""
+    # The claimant itself, not a place its description names ("the governor of Arlo").
+    names = [_name_words(claim.claimant)]
+    if claim.claimant_mention is not None:
+        names.append(_name_words(claim.claimant_mention.text))
+    about = frozenset(a for a in fig.about if _name_words(a) not in names)
+    if not about and fig.pronoun == "possessive" and claim.has_claimant:
+        about = frozenset({claimant_key(claim.claimant)})
+    return replace(fig, about=about)
+
+
+def _name_words(name: str) -> set[str]:
+    # Words of three letters or more: no titles ("Mr."), initials or "of".
+    return set(re.findall(r"[a-z]{3,}", claimant_key(name))) - {"the"}
+
+
+def _same_about(a: frozenset[str], b: frozenset[str]) -> bool:
+    """Whether two figures speak of the same people or places, by any name word ("Koch",
+    "Charles Koch"); a figure that names none speaks of nothing in particular."""
+    words = [set().union(*map(_name_words, x)) for x in (a, b)]
+    return not (a or b) or bool(words[0] & words[1])
 
 
 _REFERRING_REACH = 2  # sentences back
@@ -138,10 +166,23 @@ _REFERRING_REACH = 2  # sentences back
 
 def _resolve_referring(items: list[_Counted]) -> list[_Counted]:
     """A figure that says nothing of what it counts ("the number cannot be more than
-    5,000") counts what the figure just before it counts."""
+    5,000") counts what the figure just before it counts; one that names whom it is about
+    by a pronoun ("Bloomberg lists them with $55 billion each") is about whom the figure
+    just before it is about."""
     out: list[_Counted] = []
     for c in items:
         f = c.figure
+        if not f.about and f.pronoun == "personal":
+            named = [
+                p.figure.about
+                for p in out
+                if p.loc.sentence.article_id == c.loc.sentence.article_id
+                and 0 <= c.loc.sentence.idx - p.loc.sentence.idx <= _REFERRING_REACH
+                and p.figure.label == f.label
+                and p.figure.about
+            ]
+            if named:
+                f = replace(f, about=named[-1])
         if not f.counts and not f.event:
             before = [
                 p
@@ -296,7 +337,7 @@ class ConflictFinder:
             a, b = items[i], items[j]
             if a.figure.label != b.figure.label:
                 return False  # dollars, percentages and counts never measure one thing
-            if (a.figure.about or b.figure.about) and a.figure.about.isdisjoint(b.figure.about):
+            if not _same_about(a.figure.about, b.figure.about):
                 return False  # different people or places, or named against unnamed
             return near(a.figure.counts, b.figure.counts, counts[i], counts[j]) and near(
                 a.event, b.event, events[i], events[j]
@@ -323,19 +364,23 @@ class ConflictFinder:
                 members = {id(c) for side in sides for c in side}
                 in_conflict = [k for k in group if id(items[k]) in members]
                 covered |= {(x, y) for x in in_conflict for y in in_conflict}
+                # Every claimant with its own figure, by side: "about $47 billion" stands
+                # with "$55 billion" against "under $40 billion", each as stated.
+                members = [(k, c) for k, side in enumerate(sides) for c in side]
                 positions = [
                     Position(
-                        " and ".join(dict.fromkeys(c.loc.claim.claimant for c in side)),
-                        side[0].value,
+                        c.loc.claim.claimant,
+                        c.value,
                         None,
-                        side[0].loc.when,
-                        side[0].loc.sentence.text,
+                        c.loc.when,
+                        c.loc.sentence.text,
+                        k,
                     )
-                    for side in sides
+                    for k, c in members
                 ]
                 about = max((c.figure.worded for side in sides for c in side), key=len)
                 conflict = Conflict(about or a.measure, "figures", positions)
-                out.append((conflict, [side[0].loc for side in sides]))
+                out.append((conflict, [c.loc for _, c in members]))
         return out
 
     # stance
@@ -374,6 +419,7 @@ class ConflictFinder:
                     None,
                     counter.when,
                     counter.sentence.text,
+                    1,
                 )
             ]
             about = (
@@ -446,8 +492,8 @@ def _revision(a: _Counted, b: _Counted) -> tuple[Conflict, list[Located]] | None
         return None
     old, new = sorted((a, b), key=lambda c: c.loc.when or "")
     positions = [
-        Position(c.loc.claim.claimant, c.value, None, c.loc.when, c.loc.sentence.text)
-        for c in (old, new)
+        Position(c.loc.claim.claimant, c.value, None, c.loc.when, c.loc.sentence.text, k)
+        for k, c in enumerate((old, new))
     ]
     note = (
         f"A revision, not a conflict: {new.loc.claim.claimant} said {new.value} on "
@@ -491,8 +537,8 @@ def renumber(conflicts: list[Conflict], answer: Answer) -> list[Conflict]:
                 (c.n for c in answer.citations if c.quote in p.quote or p.quote in c.quote), None
             )
             if n is not None:
-                positions.append(Position(p.claimant, p.value, n, p.published, p.quote))
-        if len(positions) >= 2:
+                positions.append(replace(p, citation=n))
+        if len({p.side for p in positions}) >= 2:
             out.append(Conflict(conflict.about, conflict.kind, positions, conflict.note))
     return out
 
@@ -533,8 +579,7 @@ def _attach(
 
     for conflict, locs in groups:
         positions = [
-            Position(p.claimant, p.value, cite(loc), p.published, p.quote)
-            for p, loc in zip(conflict.positions, locs, strict=True)
+            replace(p, citation=cite(loc)) for p, loc in zip(conflict.positions, locs, strict=True)
         ]
         conflicts.append(Conflict(conflict.about, conflict.kind, positions, conflict.note))
         parts = "; ".join(

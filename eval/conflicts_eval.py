@@ -27,7 +27,7 @@ from typing import Annotated, Any
 
 import typer
 
-from app.conflicts import ConflictFinder, Located
+from app.conflicts import ConflictFinder, Located, Position
 from app.generate.base import ArticleRef
 from eval.extractors import claim_extractor
 from eval.polnear import _article as polnear_article
@@ -171,10 +171,19 @@ def claim_reader(extractor: str = "model") -> Callable[[Article], list[Located]]
     return read
 
 
-def _covers(loc: Located, article_id: str, side: Side) -> bool:
+def _evidence(position: Position, loc: Located) -> tuple[int, int]:
+    """Where a position's evidence is in its article: the figure or content it states
+    when its sentence holds it word for word, else its claim, cue to content."""
+    s = loc.sentence
+    at = s.text.find(position.value)
+    if at >= 0:
+        return s.start + at, s.start + at + len(position.value)
     c: Claim = loc.claim
-    start, end = min(c.cue.start, c.content.start), max(c.cue.end, c.content.end)
-    return loc.sentence.article_id == article_id and start < side.end and side.start < end
+    return min(c.cue.start, c.content.start), max(c.cue.end, c.content.end)
+
+
+def _covers(span: tuple[int, int], loc: Located, article_id: str, side: Side) -> bool:
+    return loc.sentence.article_id == article_id and span[0] < side.end and side.start < span[1]
 
 
 def evaluate(
@@ -183,8 +192,9 @@ def evaluate(
     finder: ConflictFinder,
     claims_of: Callable[[Article], list[Located]],
 ) -> tuple[dict[str, Scores], list[dict[str, Any]]]:
-    """Scores per kind, and each item with whether a reported conflict covers both sides
-    (its positions' claims overlap side a and side b, by two different claims)."""
+    """Scores per kind, and each item with whether a reported conflict covers both sides:
+    two of its positions on opposite sides, one whose evidence (the figure or content it
+    states, else its claim) overlaps side a and the other side b."""
     cache: dict[str, list[Located]] = {}
     counts: dict[str, Counter[str]] = {k: Counter() for k in KINDS}
     rows: list[dict[str, Any]] = []
@@ -194,9 +204,21 @@ def evaluate(
         ids = {ref: articles[ref].id for ref in refs}
         found = None
         for conflict, locs in finder.conflicts(located):
-            on_a = [loc for loc in locs if _covers(loc, ids[item.a.article], item.a)]
-            on_b = [loc for loc in locs if _covers(loc, ids[item.b.article], item.b)]
-            if any(x is not y for x in on_a for y in on_b):
+            spans = [
+                (_evidence(p, loc), loc) for p, loc in zip(conflict.positions, locs, strict=True)
+            ]
+            on_a = [
+                k
+                for k, (sp, loc) in enumerate(spans)
+                if _covers(sp, loc, ids[item.a.article], item.a)
+            ]
+            on_b = [
+                k
+                for k, (sp, loc) in enumerate(spans)
+                if _covers(sp, loc, ids[item.b.article], item.b)
+            ]
+            sides = conflict.positions
+            if any(sides[x].side != sides[y].side for x in on_a for y in on_b):
                 found = conflict
                 break
         outcome = {(True, True): "tp", (True, False): "fn", (False, True): "fp"}.get(
