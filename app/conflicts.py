@@ -25,13 +25,11 @@ from functools import lru_cache
 
 import numpy as np
 import numpy.typing as npt
-from spacy.tokens import Doc
 
-from app import facts
+from app import facts, stance
 from app.generate.base import Answer, ArticleRef, Citation, Passage
 from indexer.embed import Embedder
 from indexer.models import Claim, Sentence
-from indexer.split import parse
 
 
 @dataclass(frozen=True)
@@ -97,7 +95,7 @@ class _Counted:
         """The figure's predicate; one that is the claim's own cue ("Forbes lists them with
         $55 billion") says who measured, not what, and is left out."""
         f = self.figure
-        cue = _parse(self.loc.claim.cue.text)
+        cue = facts.parsed(self.loc.claim.cue.text)
         return "" if any(t.lemma_.lower() == f.event for t in cue) else f.event
 
     @property
@@ -112,7 +110,7 @@ def claim_figures(located: list[Located]) -> list[_Counted]:
     """The figures stated inside each claim's content, read from its sentence's parse."""
     out: list[_Counted] = []
     for loc in located:
-        doc = _parse(loc.sentence.text)
+        doc = facts.parsed(loc.sentence.text)
         lo = loc.claim.content.start - loc.sentence.start
         hi = loc.claim.content.end - loc.sentence.start
         inside = [f for f in facts.figures(doc) if lo <= f.start and f.end <= hi]
@@ -199,11 +197,6 @@ def _resolve_referring(items: list[_Counted]) -> list[_Counted]:
     return out
 
 
-@lru_cache(maxsize=4096)
-def _parse(text: str) -> Doc:
-    return parse(text)
-
-
 def _differ(a: facts.Figure, b: facts.Figure) -> bool:
     """Whether two figures of one measure disagree: bounds that overlap agree ("at least
     200" and "250"), and so do values within rounding of each other."""
@@ -229,54 +222,6 @@ def claim_date(sentence: str, published: str | None) -> str | None:
     read relative to the article's date; else the article's date."""
     found = facts.dates(sentence, published)
     return found[0][1].isoformat() if found else published
-
-
-# ---- stance --------------------------------------------------------------------------
-
-_LEAD = re.compile(r"^(?:reports?|claims?|suggestions?|allegations?)\s+(?:that\s+)?|^that\s+", re.I)
-# Similarity of a denied content and a reported one, above which they may be the same claim.
-_STANCE_SIMILARITY = 0.5
-# What a counter-claim sounds like, whatever its topic: a content this close to one of
-# these answers another claim ("this report is totally wrong", "called it propaganda").
-_COUNTER_PROTOTYPES = (
-    "that is false",
-    "this is not true",
-    "that is totally wrong",
-    "it is a lie",
-    "it is propaganda",
-    "it is inaccurate and baseless",
-)
-_COUNTER_SIMILARITY = 0.5
-# A counter-claim with this few content words names no content of its own ("denied the
-# charge", "dismissed the toll"): it answers the claim just before it.
-_ANAPHORIC_WORDS = 3
-_ANAPHORIC_REACH = 4  # sentences back
-_RECENCY = 0.1  # similarity a candidate loses for each sentence back
-
-
-_CONTENT_POS = frozenset({"NOUN", "PROPN", "VERB", "ADJ"})
-
-
-def _words(text: str, predicate: bool = False) -> set[str]:
-    """Content lemmas of a text, by the one stop-word list; with `predicate`, those of
-    its predicate only: a denial and the claim it answers share what is said ("seen on
-    the front"), not only whom it is said of ("North Korean soldiers")."""
-    doc = _parse(text)
-    subject: set[int] = set()
-    if predicate:
-        for token in doc:
-            if token.dep_ in ("nsubj", "nsubjpass") and token.head.dep_ in ("ROOT", "ccomp"):
-                subject |= {t.i for t in token.subtree}
-    # The stop-word list holds content words too ("front", "see", "last"): it only
-    # drops words that are not nouns, verbs or adjectives here.
-    return {
-        t.lemma_.lower()
-        for t in doc
-        if t.is_alpha
-        and len(t) > 2
-        and t.i not in subject
-        and (t.pos_ in _CONTENT_POS or (t.lower_ not in facts.STOP and t.pos_ != "AUX"))
-    }
 
 
 # ---- the finder ----------------------------------------------------------------------
@@ -386,27 +331,14 @@ class ConflictFinder:
     # stance
 
     def _stance_conflicts(self, located: list[Located]) -> list[tuple[Conflict, list[Located]]]:
-        if not located:
-            return []
-        texts = [_LEAD.sub("", loc.claim.content.text) for loc in located]
-        vectors = self._embed(texts)
-        prototypes = self._embed(list(_COUNTER_PROTOTYPES))
-        counters = [
-            i
-            for i, loc in enumerate(located)
-            if loc.claim.kind == "denial"
-            or max(float(vectors[i] @ p) for p in prototypes) >= _COUNTER_SIMILARITY
-        ]
         out: list[tuple[Conflict, list[Located]]] = []
-        for i in counters:
+        for i, found in stance.answered(located, self._embed):
             counter = located[i]
-            backers = self._answered(i, located, texts, vectors, set(counters))
-            if not backers:
-                continue
+            backers = [located[j] for j in found]
             positions = [
                 Position(
                     b.claim.claimant,
-                    _LEAD.sub("", b.claim.content.text),
+                    stance.LEAD.sub("", b.claim.content.text),
                     None,
                     b.when,
                     b.sentence.text,
@@ -422,68 +354,14 @@ class ConflictFinder:
                     1,
                 )
             ]
+            text = stance.LEAD.sub("", counter.claim.content.text)
             about = (
-                texts[i]
-                if len(_words(texts[i])) > _ANAPHORIC_WORDS
-                else _LEAD.sub("", backers[0].claim.content.text)
+                text
+                if stance.names_content(text)
+                else stance.LEAD.sub("", backers[0].claim.content.text)
             )
             out.append((Conflict(f"whether {about}", "stance", positions), [*backers, counter]))
         return out
-
-    def _answered(
-        self,
-        i: int,
-        located: list[Located],
-        texts: list[str],
-        vectors: list[npt.NDArray[np.float32]],
-        counters: set[int],
-    ) -> list[Located]:
-        """The claims a counter-claim answers: by other claimants, saying the same thing
-        (close in meaning and sharing a content word), or, when the counter-claim names
-        no content of its own ("denied the charge"), the claim just before it."""
-        counter = located[i]
-        words = _words(texts[i], predicate=True)
-        if len(_words(texts[i])) <= _ANAPHORIC_WORDS:
-            before = [
-                loc
-                for j, loc in enumerate(located)
-                if j not in counters
-                and loc.claim.has_claimant
-                and loc.key != counter.key
-                and loc.sentence.article_id == counter.sentence.article_id
-                and 0 <= counter.sentence.idx - loc.sentence.idx <= _ANAPHORIC_REACH
-                and loc.claim.content.start < counter.claim.cue.start
-            ]
-            if not before:
-                return []
-            # Of the claims just before, the one closest in meaning to the counter-claim's
-            # whole sentence ("denies any wrongdoing and points out that ..."), the nearer
-            # the better.
-            sentence, *contents = self._embed(
-                [counter.sentence.text, *(loc.claim.content.text for loc in before)]
-            )
-
-            def score(x: tuple[npt.NDArray[np.float32], Located]) -> float:
-                distance = counter.sentence.idx - x[1].sentence.idx
-                return float(x[0] @ sentence) - _RECENCY * distance
-
-            return [max(zip(contents, before, strict=True), key=score)[1]]
-        found = sorted(
-            (
-                (float(vectors[i] @ vectors[j]), o)
-                for j, o in enumerate(located)
-                if j != i
-                and j not in counters
-                and o.key != counter.key
-                and float(vectors[i] @ vectors[j]) >= _STANCE_SIMILARITY
-                and words & _words(texts[j])
-            ),
-            key=lambda x: -x[0],
-        )
-        unique: dict[str, Located] = {}
-        for _, o in found:
-            unique.setdefault(o.key, o)  # each claimant's closest claim
-        return list(unique.values())
 
 
 def _revision(a: _Counted, b: _Counted) -> tuple[Conflict, list[Located]] | None:

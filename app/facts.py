@@ -14,6 +14,7 @@ import math
 import re
 from dataclasses import dataclass
 from datetime import date, datetime
+from functools import lru_cache
 
 import dateparser
 from dateparser.search import search_dates
@@ -21,6 +22,7 @@ from spacy.tokens import Doc, Span, Token
 from text_to_num import alpha2digit, text2num
 
 from app.text import STOP
+from indexer.split import parse
 
 __all__ = ["STOP", "Figure", "date_words", "dates", "figures", "numbers", "read_number"]
 
@@ -206,6 +208,12 @@ def numbers(text: str) -> dict[float, str]:
         if value is not None:
             out.setdefault(round(value, 4), m.group().strip())
     return out
+
+
+@lru_cache(maxsize=4096)
+def parsed(text: str) -> Doc:
+    """spaCy's parse of a short text (a sentence, a claim's content), kept for reuse."""
+    return parse(text)
 
 
 def figures(doc: Doc | Span) -> list[Figure]:
