@@ -249,7 +249,34 @@ class ConflictFinder:
 
     def conflicts(self, located: list[Located]) -> list[tuple[Conflict, list[Located]]]:
         """Every conflict among the claims, each with the claim behind each position."""
-        return self._figure_conflicts(located) + self._stance_conflicts(located)
+        return (
+            self._figure_conflicts(located)
+            + self._stance_conflicts(located)
+            + self._revised_statements(located)
+        )
+
+    def _revised_statements(self, located: list[Located]) -> list[tuple[Conflict, list[Located]]]:
+        out: list[tuple[Conflict, list[Located]]] = []
+        for i, j in stance.revisions(located, self._embed):
+            old, new = located[i], located[j]
+            positions = [
+                Position(
+                    loc.claim.claimant,
+                    stance.LEAD.sub("", loc.claim.content.text),
+                    None,
+                    loc.when,
+                    loc.sentence.text,
+                    k,
+                )
+                for k, loc in enumerate((old, new))
+            ]
+            note = (
+                f"A revision, not a conflict: {new.claim.claimant} later said "
+                f"{positions[1].value}, after {positions[0].value}."
+            )
+            about = f"what {new.claim.claimant} said (revised)"
+            out.append((Conflict(about, "revision", positions, note), [old, new]))
+        return out
 
     def _embed(self, texts: list[str]) -> list[npt.NDArray[np.float32]]:
         todo = [t for t in dict.fromkeys(texts) if t not in self._vectors]

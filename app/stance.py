@@ -58,6 +58,7 @@ _COUNTER_SIMILARITY = 0.5
 _ANAPHORIC_WORDS = 3
 _ANAPHORIC_REACH = 4  # sentences back
 _RECENCY = 0.1  # similarity a candidate loses for each sentence back
+_REBUTTAL = 0.2  # and for being a rebuttal itself
 # A counter-claim's noun this close to a claim's cue echoes it: "argument" and
 # "arguing" 0.77, "accusations" and "accused" 0.73; "argument" and "saying" 0.34.
 _ECHO_SIMILARITY = 0.6
@@ -166,7 +167,7 @@ def answered(located: Sequence[Located], embed: Embed) -> list[tuple[int, list[i
         if names_content(texts[i]) and not any(pointed[i]):
             found = _by_meaning(i, located, texts, vectors, denials)
         else:
-            found = _just_before(i, located, before[i], pointed[i], denials, embed)
+            found = _just_before(i, located, before[i], pointed[i], denials, set(counters), embed)
         if found:
             out.append((i, found))
     return out
@@ -256,24 +257,30 @@ def _just_before(
     before: list[int],
     pointed: list[bool],
     denials: set[int],
+    counters: set[int],
     embed: Embed,
 ) -> list[int]:
     """The claims just before a counter-claim that it answers: of the claims it points
     at, or else of all, the one closest in meaning to its sentence, the nearer the
-    better; with the other claims its claimant made there."""
+    better, a rebuttal less likely than a plain claim; with the other claims its claimant
+    made there."""
     counter = located[i]
     pool = [k for k, j in enumerate(before) if j not in denials]
     if any(pointed[k] for k in pool):
         pool = [k for k in pool if pointed[k]]
     if not pool:
         return []
-    sentence, *contents = embed(
-        [counter.sentence.text, *(located[before[k]].claim.content.text for k in pool)]
-    )
+    # Compared with the counter-claim's sentence without the candidate's own words, so
+    # that a claim in the same sentence is not close merely by being part of it.
+    candidates = [located[before[k]].claim.content.text for k in pool]
+    vectors = embed([*candidates, *(counter.sentence.text.replace(c, " ") for c in candidates)])
+    contents, sentences = vectors[: len(pool)], vectors[len(pool) :]
 
     def score(n: int) -> float:
-        distance = counter.sentence.idx - located[before[pool[n]]].sentence.idx
-        return float(contents[n] @ sentence) - _RECENCY * distance
+        j = before[pool[n]]
+        distance = counter.sentence.idx - located[j].sentence.idx
+        similarity = float(contents[n] @ sentences[n])
+        return similarity - _RECENCY * distance - _REBUTTAL * (j in counters)
 
     best = located[before[pool[max(range(len(pool)), key=score)]]]
     return [before[k] for k in pool if _same_claimant(located[before[k]], best)]
@@ -287,3 +294,48 @@ def _same_claimant(a: Located, b: Located) -> bool:
 def _name_words(name: str) -> set[str]:
     """The stems of a name's capitalised words: "Saudis" meets "Saudi concerns"."""
     return {stem(w) for w in re.findall(r"[A-Z][\w-]{2,}", name) if w.lower() not in facts.STOP}
+
+
+# What a claimant taking back or narrowing its own earlier words sounds like, whatever
+# the topic: the words before a claim's content ("Sharpton later clarified that to
+# mean", "He later walked back his remarks and said") this close to one of these.
+_REVISING = (
+    "later revised his statement",
+    "walked back his earlier remarks",
+    "later clarified what he meant",
+    "took back what he had said",
+    "changed his plans",
+)
+_REVISING_SIMILARITY = 0.5
+# Two claims this close in meaning speak of the same thing.
+_SAME_TOPIC = 0.4
+
+
+def revisions(located: Sequence[Located], embed: Embed) -> list[tuple[int, int]]:
+    """Statements a claimant revised: (the earlier claim, the later one) by index, when
+    the later one's lead-in says it revises ("later clarified", "walked back") and the
+    same claimant said something close in meaning before it in the same article."""
+    if not located:
+        return []
+    leads = [loc.sentence.text[: max(0, loc.claim.cue.end - loc.sentence.start)] for loc in located]
+    prototypes = embed(list(_REVISING))
+    revising = [
+        j
+        for j, v in enumerate(embed(leads))
+        if leads[j] and max(float(v @ p) for p in prototypes) >= _REVISING_SIMILARITY
+    ]
+    contents = embed([LEAD.sub("", loc.claim.content.text) for loc in located])
+    out: list[tuple[int, int]] = []
+    for j in revising:
+        new = located[j]
+        earlier = [
+            (float(contents[i] @ contents[j]), i)
+            for i, old in enumerate(located)
+            if old.sentence.article_id == new.sentence.article_id
+            and old.sentence.idx < new.sentence.idx
+            and _same_claimant(old, new)
+            and float(contents[i] @ contents[j]) >= _SAME_TOPIC
+        ]
+        if earlier:
+            out.append((max(earlier)[1], j))
+    return out
