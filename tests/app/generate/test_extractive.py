@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from app.generate.base import ArticleRef, Passage
 from app.generate.extractive import NOTHING_FOUND, ExtractiveGenerator, attributed, uncovered
+from app.generate.reporting import prose_text
 from indexer.embed import Embedder
 from indexer.models import Chunk, Claim, Sentence, Span
 
@@ -64,14 +65,21 @@ def test_a_sentence_naming_its_claimant_is_not_led_by_a_nested_one() -> None:
         return Claim("port", 0, claimant, Span(m, m + len(mention), mention),
                      Span(u, u + len(cue), cue), Span(c, c + len(content), content), "indirect")  # fmt: skip
 
+    prose = "Ivo Brandt, the port minister, spoke on Monday."
     hale = claim("Hale", "Senator Hale", "warned", "the minister")
     minister = claim("Ivo Brandt", "him", "say", "that the port was safe")
-    assert attributed(sentence, [hale, minister]) == text
-    assert attributed(sentence, [minister]) == text.replace("him", "Ivo Brandt")
+    assert attributed(sentence, [hale, minister], prose) == text
+    assert attributed(sentence, [minister], prose) == text.replace("him", "Ivo Brandt")
     described = claim("Ivo Brandt", "the minister", "warned", "the minister")
-    assert attributed(sentence, [described]).startswith(
+    assert attributed(sentence, [described], prose).startswith(
         "Senator Hale warned the minister (Ivo Brandt), daring"
     )
+    # A name no sentence of the report gives (only a headline's or a dateline's words)
+    # never stands in for a pronoun.
+    lines = ["Ivo Brandt Resigns", "IVO BRANDT (Coast Post) - The port reopened on Friday."]
+    report = [Sentence("port", i, 0, len(t), t) for i, t in enumerate(lines)]
+    headline_only = prose_text(report, {("port", 0)})["port"]
+    assert attributed(sentence, [minister], headline_only) == text
 
 
 def _lines_passage(lines: list[str]) -> Passage:
