@@ -272,6 +272,14 @@ def restatement(
     # answers "Who says troops were sent?" only whole.
     whole = covered(sentence.text)
     for claim in sorted(claims, key=rank, reverse=True):
+        if any(
+            o.claimant == claim.claimant
+            and not claim.content.start <= o.content.start < o.content.end <= claim.content.end
+            for o in claims
+        ):
+            # The claimant says more in this sentence (", adding that ..."): it is quoted
+            # whole rather than cut to one of their claims.
+            continue
         text = reported(sentence, claim, article, prose)
         if text is not None and covered(text) >= whole:
             return text, claim

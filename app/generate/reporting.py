@@ -170,7 +170,10 @@ def reported(sentence: Sentence, claim: Claim, article: ArticleRef, prose: str) 
         and s0 <= content.start < content.end <= sentence.end
     ):
         return None
-    if re.match(r"\s*\w", text[content.end - s0 :]):
+    after = re.match(r"\s*", text[content.end - s0 :])
+    nxt = content.end + (after.end() if after else 0)
+    attribution = {claim.cue.start, claim.claimant_mention.start if claim.claimant_mention else -1}
+    if re.match(r"\w", text[nxt - s0 :]) and nxt not in attribution:
         return None  # the content stops inside a clause ("should he" of "should he fail")
     if (
         content.start <= cue.start < content.end
