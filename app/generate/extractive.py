@@ -155,7 +155,9 @@ class ExtractiveGenerator:
             if restated is not None:
                 text, claim = restated
                 parts.append(f"{text} [{n}]")
-                uses.append(ClaimUse(claim, n))
+                # The restated claim, and the claims its content carries ("sources told
+                # POLITICO that Republicans were incensed ...").
+                uses += [ClaimUse(c, n) for c in claims if c is claim or _within(c, claim)]
             else:
                 text = attributed(sentence, claims, said)
                 if about_claims or figure_question:
@@ -284,6 +286,11 @@ def restatement(
         if text is not None and covered(text) >= whole:
             return text, claim
     return None
+
+
+def _within(inner: Claim, outer: Claim) -> bool:
+    span = outer.content
+    return span.start <= inner.cue.start and inner.content.end <= span.end
 
 
 def _names(claim: Claim) -> bool:

@@ -130,16 +130,15 @@ def speaker(sentence: Sentence, claim: Claim, prose: str) -> str | None:
     inside = mention is not None and sentence.start <= mention.start < mention.end <= sentence.end
     said = _balanced(mention.text) if mention is not None and inside else ""
     if not said or said.lower() in PRONOUNS:
-        return _capital(claim.claimant) if is_name(claim.claimant, prose) else None
-    if "," in said:
-        # A mention with an apposition ("Kevin Barrett, a lawyer at ..."): the resolved
-        # name is what a reporter writes before the verb.
-        return _capital(_balanced(claim.claimant))
+        return claim.claimant if is_name(claim.claimant, prose) else None
+    # A mention with an apposition ("Kevin Barrett, a lawyer at ..."): what comes before
+    # it is what a reporter writes before the verb.
+    said = said.split(",")[0]
     if claim.claimant.lower() in said.lower() or not is_name(claim.claimant, prose):
-        return _capital(said)
+        return said
     if names_itself(said):
-        return _capital(said)  # a name of its own ("The NIS", "Budanov")
-    return f"{_capital(said)} ({claim.claimant})"
+        return said  # a name of its own ("The NIS", "Budanov")
+    return f"{said} ({claim.claimant})"
 
 
 def _balanced(words: str) -> str:
@@ -192,14 +191,17 @@ def reported(sentence: Sentence, claim: Claim, article: ArticleRef, prose: str) 
         said = f"“{said}”"
     if claim.kind == "according_to":
         body = f"According to {who}, {said}"
+        who = _capital(who)
     elif not _finite(doc, cue.start - s0) or text[cue.start - s0] in "’'":
         return None
     elif content.start >= cue.end:
+        who = _capital(who)
         bridge = text[cue.start - s0 : content.start - s0]
         if len(bridge) > _MAX_BRIDGE or _mentions(claim, cue.end, content.start):
             return None
         body = f"{who} {bridge}{said}"
     elif content.end <= cue.start:
+        who = _capital(who)
         body = f"{who} {_tail(text, claim, s0)}{_joiner(said, claim)}{said}"
     else:
         return None
