@@ -29,7 +29,7 @@ _MONTHS = (
     "Jan. Feb. March April May June July Aug. Sept. Oct. Nov. Dec.".split()  # noqa: SIM905
 )
 PRONOUNS = frozenset(
-    "he she they it we i you him her them us me this that who which".split()  # noqa: SIM905
+    "he she they it we i you him her them us me this that who whom whose which".split()  # noqa: SIM905
 )
 # A dateline opens a wire story: "Seoul [South Korea], February 27 (ANI): ...",
 # "WASHINGTON — ...". A name seen only there was not introduced by the prose.
@@ -129,7 +129,8 @@ def speaker(sentence: Sentence, claim: Claim, prose: str) -> str | None:
     mention = claim.claimant_mention
     inside = mention is not None and sentence.start <= mention.start < mention.end <= sentence.end
     said = _balanced(mention.text) if mention is not None and inside else ""
-    if not said or said.lower() in PRONOUNS:
+    # "many of whom", "some of which": a relative pronoun stands for someone named before.
+    if not said or any(w in PRONOUNS for w in said.lower().split()[-1:]):
         return claim.claimant if is_name(claim.claimant, prose) else None
     # A mention with an apposition ("Kevin Barrett, a lawyer at ..."): what comes before
     # it is what a reporter writes before the verb.
@@ -185,8 +186,13 @@ def reported(sentence: Sentence, claim: Claim, article: ArticleRef, prose: str) 
     if who is None:
         return None
     doc = _parse(text)
+    before = text[: content.start - s0].rstrip()
+    if content.end <= cue.start and before and before[-1] not in ",;:—–-(\"“‘'":
+        return None  # the content starts inside a clause ("the veto" of "if the veto")
     quoted = claim.kind == "direct"
     said = _content(doc, content.start - s0, content.end - s0, lower=not quoted)
+    if (said[:1] in _QUOTES) != (said[-1:] in _QUOTES):
+        return None  # a quotation cut short at one end
     if quoted and said[:1] not in _QUOTES:
         said = f"“{said}”"
     if claim.kind == "according_to":
