@@ -1,9 +1,13 @@
 """The offline default: an answer composed of the retrieved sentences themselves.
 
-Each answer sentence is one article sentence, quoted whole (so its dates and figures stay
-with it) and cited to its exact offsets. A sentence carrying a claim names its claimant:
-the sentence itself does ("Zelensky said on Feb. 14 ..."), or, when it only says "he" or
-"the agency", the resolved claimant is written in ("Kyrylo Budanov said ...", "The agency
+Each answer sentence is one article sentence, cited whole to its exact offsets. When the
+question asks who said something, what someone said, or how many, a sentence's claim is
+restated as a reporter writes it, with its claimant, outlet and date ("The NIS estimated
+that about 300 were killed ..., ANI reported on Feb. 27, 2025"; `reporting`), and the
+sentences holding the positions of one disagreement stand side by side; a sentence whose
+claim cannot be restated is quoted whole with its byline. Otherwise sentences are quoted
+whole, figures and dates as stated, and a claim's claimant is written in where the
+sentence only says "he" or "the agency" ("Kyrylo Budanov said ...", "The agency
 (National Intelligence Service) said ..."). When the question is about who said what,
 sentences holding claims rank higher, and those by a claimant the question names come
 first; a "how many" question is answered first by a sentence that gives a figure.

@@ -6,8 +6,9 @@ Every word of a restatement comes from the cited sentence (the claimant's mentio
 resolved name, the cue and what the sentence puts around it, the content) or from the
 cited article's metadata (outlet, publication date), so the verifier can hold it to the
 sentence it cites. A claim whose parts do not make a sentence (a cue that is no finite
-verb, a content running past its sentence, a claimant that is no name the prose gives)
-is not restated: the caller quotes the sentence instead.
+verb, a content that starts or stops inside a clause or holds an attribution of its
+own, a claimant that is no name the prose gives) is not restated: the caller quotes the
+sentence instead.
 """
 
 from __future__ import annotations
@@ -77,9 +78,10 @@ def byline(article: ArticleRef, claimant: str = "") -> str:
 
 
 def bylined(text: str, claims: list[Claim], article: ArticleRef) -> str:
-    """An answer sentence with who published it and when (in place of a dateline), where the verifier can still
-    hold it to its citation: every claimant it names ("X said") is one of its claims' or
-    the outlet, and it is a statement (a quoted question or order is left as quoted)."""
+    """An answer sentence with who published it and when (in place of a dateline), where
+    the verifier can still hold it to its citation: every claimant it names ("X said") is
+    one of its claims' or the outlet, and it is a statement (a quoted question or order is
+    left as quoted)."""
     # The byline says where and when; a wire dateline before the sentence said it too.
     text = _capital(_DATELINE.sub("", text))
     names = [*claimant_names(claims), *article_context(article.outlet, None)]
