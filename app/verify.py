@@ -321,11 +321,13 @@ def _missing_names(sentence: str, pool: _Pool) -> list[str]:
 
 _ATTRIBUTION = re.compile(
     r"\b(?:according to|as per)\s+(?P<after>[^,;:.“\"]+)"
-    rf"|(?P<before>[^,;:“\"]+?)\s+(?:has\s+|have\s+|had\s+|also\s+)?(?:{_CUES})\b",
+    rf"|(?P<before>[^,;:“\"]+?)\s+(?:(?:has|have|had|also|\w+ly)\s+)*(?:{_CUES})\b",
     re.IGNORECASE,
 )
 # A cue after these has no subject of its own: "is being assessed", "located her and told".
 _NO_SUBJECT = frozenset({"is", "are", "was", "were", "be", "been", "being", "and", "but", "or"})
+# Nor one whose words before it start with an auxiliary: "...: has strongly denied".
+_AUXILIARIES = _NO_SUBJECT | {"has", "have", "had"}
 _CLAUSE_START = re.compile(r".*\b(?:that|who|which|while|and|but)\s+", re.IGNORECASE)
 
 
@@ -335,7 +337,12 @@ def attributions(sentence: str) -> list[str]:
     for m in _ATTRIBUTION.finditer(sentence):
         who = m.group("after") or _CLAUSE_START.sub("", m.group("before"))
         words = who.split()
-        if words and len(words) <= 8 and words[-1].lower() not in _NO_SUBJECT:
+        if (
+            words
+            and len(words) <= 8
+            and words[-1].lower() not in _NO_SUBJECT
+            and words[0].lower() not in _AUXILIARIES
+        ):
             found.append(who.strip())
     return found
 
