@@ -17,6 +17,7 @@ from eval.injection_eval import injection_command
 from eval.learn_cues import learn_cues_command
 from eval.polnear import PolnearFormatError, load_split
 from eval.polnear_questions import polnear_questions_command
+from eval.rescore import rescore_command
 from eval.runner import run_command
 from eval.verifier_eval import verifier_command
 from indexer.models import Article, Claim
@@ -130,6 +131,7 @@ eval_app.command("verifier")(verifier_command)
 eval_app.command("learn-cues")(learn_cues_command)
 eval_app.command("injection")(injection_command)
 eval_app.command("conflicts")(conflicts_command)
+eval_app.command("rescore")(rescore_command)
 
 
 if __name__ == "__main__":
