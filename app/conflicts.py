@@ -29,7 +29,7 @@ from spacy.tokens import Doc
 
 from app import facts
 from app.generate.base import Answer, ArticleRef, Citation, Passage
-from indexer.embed import Embedder
+from indexer.embed import TextEncoder
 from indexer.models import Claim, Sentence
 from indexer.split import parse
 
@@ -242,7 +242,7 @@ def _words(text: str, predicate: bool = False) -> set[str]:
 
 
 class ConflictFinder:
-    def __init__(self, embedder: Embedder) -> None:
+    def __init__(self, embedder: TextEncoder) -> None:
         self.embedder = embedder
         self._vectors: dict[str, npt.NDArray[np.float32]] = {}
 

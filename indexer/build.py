@@ -28,6 +28,7 @@ from indexer.index import (
 )
 from indexer.lexical import LexicalIndex
 from indexer.models import Article, Chunk, Claim, Sentence
+from indexer.sentence_vectors import write_sentence_vectors
 from indexer.split import SPACY_MODEL, chunk, load_pipeline, sentences
 from indexer.store import Store
 from indexer.vectors import VectorConfig, release, same_backend, writable_copy
@@ -64,6 +65,7 @@ class _Prepared:
     chunks: list[Chunk]
     claims: list[Claim]
     vectors: np.ndarray
+    sentence_vectors: np.ndarray  # one row per sentence, embedded on its own
 
 
 def update_index(
@@ -109,6 +111,8 @@ def update_index(
             vector_params = _write_search_indexes(
                 store, previous, staging, index_dir, embedder.dim, options.vectors
             )
+            fresh = {item.article.id: item.sentence_vectors for item in prepared}
+            write_sentence_vectors(store, staging, fresh, previous)
             report.counts = store.counts()
             Manifest(
                 format_version=FORMAT_VERSION,
@@ -218,18 +222,24 @@ def _prepare(articles: list[Article], embedder: Embedder, options: BuildOptions)
         for p in items:
             per_article.append(encoded[i : i + len(p.chunks)])
             i += len(p.chunks)
+        # Sentences are embedded on their own (as a question-time embedding would be), once
+        # each, though overlapping chunks share them: see indexer/sentence_vectors.py.
+        sentence_vectors = embedder.embed([s.text for p in items for s in p.sentences])
         claims = (
             tagged_claims(tagger, items, per_article)
             if tagger is not None
             else [rule_claims(p) for p in items]
         )
+        first = 0
         for p, states, found in zip(items, per_article, claims, strict=True):
             vectors = (
                 np.stack([s.vector for s in states])
                 if states
                 else np.zeros((0, embedder.dim), dtype=np.float32)
             )
-            out.append(_Prepared(p.article, p.sentences, p.chunks, found, vectors))
+            own = sentence_vectors[first : first + len(p.sentences)]
+            first += len(p.sentences)
+            out.append(_Prepared(p.article, p.sentences, p.chunks, found, vectors, own))
         bar.update(len(batch))
     bar.close()
     return out

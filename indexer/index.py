@@ -3,6 +3,7 @@
     INDEX_DIR/
       current -> v-20250227T101500-1a2b3c   (symlink, replaced with os.replace)
       v-.../manifest.json  store.sqlite  vectors.faiss (or a Milvus collection)  bm25/
+            sentences.npy  sentence_ids.npy    (sentence vectors, indexer/sentence_vectors.py)
       .building-*/                          (a build in progress; never read)
       .lock                                 (one writer at a time)
 
@@ -34,14 +35,16 @@ from indexer.errors import (
     IndexWriteError,
 )
 from indexer.lexical import LexicalIndex
+from indexer.sentence_vectors import VECTORS_FILE as SENTENCE_VECTORS
+from indexer.sentence_vectors import SentenceVectors
 from indexer.store import Store
 from indexer.vectors import open_vectors
 
 _T = TypeVar("_T")
 
 # 2: BM25 tokens are Snowball stems; 3: the `vectors` entry (FAISS flat or IVF, or a
-# Milvus collection) replaced `faiss`.
-FORMAT_VERSION = 3
+# Milvus collection) replaced `faiss`; 4: every sentence's vector (sentences.npy).
+FORMAT_VERSION = 4
 CURRENT = "current"
 MANIFEST = "manifest.json"
 STORE = "store.sqlite"
@@ -200,6 +203,15 @@ class Index:
                     directory,
                     f"{counts['chunks']} chunks stored, {len(self.vectors)} vectors, "
                     f"{len(self.lexical)} in the BM25 index",
+                )
+            self.sentence_vectors = _load(
+                directory, SENTENCE_VECTORS, lambda: SentenceVectors.open(directory)
+            )
+            if len(self.sentence_vectors) != counts["sentences"]:
+                raise IndexDamagedError(
+                    directory,
+                    f"{counts['sentences']} sentences stored, "
+                    f"{len(self.sentence_vectors)} sentence vectors",
                 )
         except BaseException:
             self.store.close()

@@ -52,6 +52,8 @@ class Sentence:
     start: int
     end: int
     text: str
+    # The store's rowid, which keys its stored vector; not part of what the sentence is.
+    id: int | None = field(default=None, compare=False)
 
 
 @dataclass(frozen=True)

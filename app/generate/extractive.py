@@ -21,7 +21,7 @@ from app.claimants import asks_about_claims, names_in_question, names_match
 from app.generate.base import Answer, ArticleRef, Citation, ClaimUse, Passage
 from app.text import content_words, stem
 from indexer.claims import is_headline
-from indexer.embed import Embedder
+from indexer.embed import TextEncoder
 from indexer.models import Claim, Sentence
 
 NOTHING_FOUND = "The indexed articles hold nothing on this question."
@@ -42,7 +42,7 @@ _HEADLINE_QUESTION = re.compile(r"\b(?:headlines?|title)\b", re.IGNORECASE)
 class ExtractiveGenerator:
     name = "extractive"
 
-    def __init__(self, embedder: Embedder, min_similarity: float, max_sentences: int) -> None:
+    def __init__(self, embedder: TextEncoder, min_similarity: float, max_sentences: int) -> None:
         self.embedder = embedder
         self.min_similarity = min_similarity
         self.max_sentences = max_sentences
