@@ -133,10 +133,16 @@ class Service:
         gen, warnings = self.generator(generator)
         retriever = self.retriever()
         passages = retriever.passages(question, top_k or self.settings.default_top_k, flt)
-        # Generation, conflicts and verification read the passages' sentence vectors, which
-        # indexing stored: from the version the passages came from, whatever swapped in since.
-        known = {s.id: s.text for p in passages for s in p.sentences if s.id is not None}
-        self.vectors.add(list(known.values()), retriever.index.sentence_vectors.get(list(known)))
+        # Generation, conflicts and verification read the vectors of the passages' sentences
+        # and claim contents that indexing stored, from the version the passages came from
+        # (whatever swapped in since).
+        index = retriever.index
+        for stored, spans in (
+            (index.sentence_vectors, {s.id: s.text for p in passages for s in p.sentences}),
+            (index.claim_vectors, {c.id: c.content.text for p in passages for c in p.claims}),
+        ):
+            known = {i: text for i, text in spans.items() if i is not None}
+            self.vectors.add(list(known.values()), stored.get(list(known)))
         return Prepared(question, gen, passages, warnings)
 
     def finish(self, prepared: Prepared, answer: Answer) -> AskResult:

@@ -28,7 +28,7 @@ from indexer.index import (
 )
 from indexer.lexical import LexicalIndex
 from indexer.models import Article, Chunk, Claim, Sentence
-from indexer.sentence_vectors import write_sentence_vectors
+from indexer.span_vectors import CLAIMS, SENTENCES, write_span_vectors
 from indexer.split import SPACY_MODEL, chunk, load_pipeline, sentences
 from indexer.store import Store
 from indexer.vectors import VectorConfig, release, same_backend, writable_copy
@@ -66,6 +66,7 @@ class _Prepared:
     claims: list[Claim]
     vectors: np.ndarray
     sentence_vectors: np.ndarray  # one row per sentence, embedded on its own
+    claim_vectors: np.ndarray  # one row per claim: its content, embedded on its own
 
 
 def update_index(
@@ -111,8 +112,11 @@ def update_index(
             vector_params = _write_search_indexes(
                 store, previous, staging, index_dir, embedder.dim, options.vectors
             )
-            fresh = {item.article.id: item.sentence_vectors for item in prepared}
-            write_sentence_vectors(store, staging, fresh, previous)
+            for kind, fresh in (
+                (SENTENCES, {item.article.id: item.sentence_vectors for item in prepared}),
+                (CLAIMS, {item.article.id: item.claim_vectors for item in prepared}),
+            ):
+                write_span_vectors(store, staging, kind, fresh, previous)
             report.counts = store.counts()
             Manifest(
                 format_version=FORMAT_VERSION,
@@ -222,27 +226,38 @@ def _prepare(articles: list[Article], embedder: Embedder, options: BuildOptions)
         for p in items:
             per_article.append(encoded[i : i + len(p.chunks)])
             i += len(p.chunks)
-        # Sentences are embedded on their own (as a question-time embedding would be), once
-        # each, though overlapping chunks share them: see indexer/sentence_vectors.py.
-        sentence_vectors = embedder.embed([s.text for p in items for s in p.sentences])
         claims = (
             tagged_claims(tagger, items, per_article)
             if tagger is not None
             else [rule_claims(p) for p in items]
         )
-        first = 0
-        for p, states, found in zip(items, per_article, claims, strict=True):
+        # Sentences and claim contents are embedded on their own (as question-time text
+        # is), once each, though overlapping chunks share sentences: indexer/span_vectors.py.
+        sentence_vectors = _split(
+            embedder.embed([s.text for p in items for s in p.sentences]),
+            [len(p.sentences) for p in items],
+        )
+        claim_vectors = _split(
+            embedder.embed([c.content.text for found in claims for c in found]),
+            [len(found) for found in claims],
+        )
+        for p, states, found, own, contents in zip(
+            items, per_article, claims, sentence_vectors, claim_vectors, strict=True
+        ):
             vectors = (
                 np.stack([s.vector for s in states])
                 if states
                 else np.zeros((0, embedder.dim), dtype=np.float32)
             )
-            own = sentence_vectors[first : first + len(p.sentences)]
-            first += len(p.sentences)
-            out.append(_Prepared(p.article, p.sentences, p.chunks, found, vectors, own))
+            out.append(_Prepared(p.article, p.sentences, p.chunks, found, vectors, own, contents))
         bar.update(len(batch))
     bar.close()
     return out
+
+
+def _split(rows: np.ndarray, sizes: list[int]) -> list[np.ndarray]:
+    """`rows` cut into consecutive parts of `sizes` rows."""
+    return np.split(rows, np.cumsum(sizes)[:-1]) if sizes else []
 
 
 def _write_search_indexes(

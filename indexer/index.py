@@ -3,7 +3,7 @@
     INDEX_DIR/
       current -> v-20250227T101500-1a2b3c   (symlink, replaced with os.replace)
       v-.../manifest.json  store.sqlite  vectors.faiss (or a Milvus collection)  bm25/
-            sentences.npy  sentence_ids.npy    (sentence vectors, indexer/sentence_vectors.py)
+            sentences.npy  claims.npy  *_ids.npy (their vectors, indexer/span_vectors.py)
       .building-*/                          (a build in progress; never read)
       .lock                                 (one writer at a time)
 
@@ -35,15 +35,14 @@ from indexer.errors import (
     IndexWriteError,
 )
 from indexer.lexical import LexicalIndex
-from indexer.sentence_vectors import VECTORS_FILE as SENTENCE_VECTORS
-from indexer.sentence_vectors import SentenceVectors
+from indexer.span_vectors import CLAIMS, SENTENCES, Kind, SpanVectors
 from indexer.store import Store
 from indexer.vectors import open_vectors
 
 _T = TypeVar("_T")
 
 # 2: BM25 tokens are Snowball stems; 3: the `vectors` entry (FAISS flat or IVF, or a
-# Milvus collection) replaced `faiss`; 4: every sentence's vector (sentences.npy).
+# Milvus collection) replaced `faiss`; 4: vectors of every sentence and claim content.
 FORMAT_VERSION = 4
 CURRENT = "current"
 MANIFEST = "manifest.json"
@@ -204,18 +203,23 @@ class Index:
                     f"{counts['chunks']} chunks stored, {len(self.vectors)} vectors, "
                     f"{len(self.lexical)} in the BM25 index",
                 )
-            self.sentence_vectors = _load(
-                directory, SENTENCE_VECTORS, lambda: SentenceVectors.open(directory)
+            self.sentence_vectors, self.claim_vectors = (
+                self._span_vectors(kind, counts) for kind in (SENTENCES, CLAIMS)
             )
-            if len(self.sentence_vectors) != counts["sentences"]:
-                raise IndexDamagedError(
-                    directory,
-                    f"{counts['sentences']} sentences stored, "
-                    f"{len(self.sentence_vectors)} sentence vectors",
-                )
         except BaseException:
             self.store.close()
             raise
+
+    def _span_vectors(self, kind: Kind, counts: dict[str, int]) -> SpanVectors:
+        found = _load(
+            self.directory, kind.vectors_file, lambda: SpanVectors.open(self.directory, kind)
+        )
+        if len(found) != counts[kind.table]:
+            raise IndexDamagedError(
+                self.directory,
+                f"{counts[kind.table]} {kind.table} stored, {len(found)} vectors of them",
+            )
+        return found
 
     def _checked_counts(self) -> dict[str, int]:
         problems = [r[0] for r in self.store.db.execute("PRAGMA quick_check")]

@@ -11,7 +11,7 @@ from indexer.build import update_index
 from indexer.embed import Embedder
 from indexer.index import Index, IndexDamagedError, current_version
 from indexer.models import Article
-from indexer.sentence_vectors import IDS_FILE, VECTORS_FILE
+from indexer.span_vectors import SENTENCES
 
 TEXT_A = (
     "Ministry warns of floods\n\nThe environment ministry said on Monday that rivers would "
@@ -29,22 +29,29 @@ def _article(aid: str, text: str) -> Article:
 
 
 def _assert_each_is_its_own_embedding(index: Index, embedder: Embedder) -> None:
+    """Every sentence and claim content has the vector `embed` gives its text."""
     sentences = [s for a in index.store.articles()[1] for s in index.store.sentences(a.id)]
+    claims = index.store.claims()
     assert len(sentences) == index.manifest.counts["sentences"] == len(index.sentence_vectors)
-    stored = index.sentence_vectors.get([s.id for s in sentences if s.id is not None])
-    own = embedder.embed([s.text for s in sentences])
-    assert stored.shape == own.shape
-    np.testing.assert_allclose(stored, own, atol=1e-5)
+    assert len(claims) == index.manifest.counts["claims"] == len(index.claim_vectors) > 0
+    for stored, ids, texts in (
+        (index.sentence_vectors, [s.id for s in sentences], [s.text for s in sentences]),
+        (index.claim_vectors, [c.id for c in claims], [c.content.text for c in claims]),
+    ):
+        got = stored.get([i for i in ids if i is not None])
+        own = embedder.embed(texts)
+        assert got.shape == own.shape
+        np.testing.assert_allclose(got, own, atol=1e-5)
 
 
-def test_every_sentence_is_stored_with_the_vector_its_text_gets_at_question_time(
+def test_every_sentence_and_claim_is_stored_with_the_vector_its_text_gets_at_question_time(
     tmp_path: Path, embedder: Embedder
 ) -> None:
     update_index(tmp_path, embedder, [_article("a", TEXT_A), _article("b", TEXT_B)])
     _assert_each_is_its_own_embedding(Index.open(tmp_path), embedder)
 
 
-def test_a_later_build_carries_kept_sentences_and_embeds_only_new_ones(
+def test_a_later_build_carries_kept_vectors_and_adds_the_new_ones(
     tmp_path: Path, embedder: Embedder
 ) -> None:
     a, b = _article("a", TEXT_A), _article("b", TEXT_B)
@@ -72,12 +79,12 @@ def test_sentence_vectors_that_disagree_with_the_store_are_refused(
     update_index(tmp_path / "two", embedder, [_article("a", TEXT_A), _article("b", TEXT_B)])
     one, two = current_version(tmp_path / "one"), current_version(tmp_path / "two")
     assert one is not None and two is not None
-    for name in (IDS_FILE, VECTORS_FILE):
+    for name in (SENTENCES.ids_file, SENTENCES.vectors_file):
         shutil.copy(two / name, one / name)
     with pytest.raises(
-        IndexDamagedError, match=r"3 sentences stored, 6 sentence vectors.*--rebuild"
+        IndexDamagedError, match=r"3 sentences stored, 6 vectors of them.*--rebuild"
     ):
         Index.open(tmp_path / "one")
-    (one / VECTORS_FILE).unlink()
+    (one / SENTENCES.vectors_file).unlink()
     with pytest.raises(IndexDamagedError, match=r"sentences.npy unreadable"):
         Index.open(tmp_path / "one")
