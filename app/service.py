@@ -24,6 +24,7 @@ from indexer.embed import Embedder, get_embedder
 from indexer.errors import IndexerError, IndexNotFoundError
 from indexer.index import Index, current_version
 from indexer.models import Claim
+from indexer.sentence_parses import remember as remember_parses
 from indexer.store import ArticleFilter
 
 
@@ -134,8 +135,8 @@ class Service:
         retriever = self.retriever()
         passages = retriever.passages(question, top_k or self.settings.default_top_k, flt)
         # Generation, conflicts and verification read the vectors of the passages' sentences
-        # and claim contents that indexing stored, from the version the passages came from
-        # (whatever swapped in since).
+        # and claim contents, and the sentences' parses, that indexing stored, from the
+        # version the passages came from (whatever swapped in since).
         index = retriever.index
         for stored, spans in (
             (index.sentence_vectors, {s.id: s.text for p in passages for s in p.sentences}),
@@ -143,6 +144,8 @@ class Service:
         ):
             known = {i: text for i, text in spans.items() if i is not None}
             self.vectors.add(list(known.values()), stored.get(list(known)))
+        sentences = {s.id: s.text for p in passages for s in p.sentences if s.id is not None}
+        remember_parses(list(sentences.values()), index.sentence_parses.get(list(sentences)))
         return Prepared(question, gen, passages, warnings)
 
     def finish(self, prepared: Prepared, answer: Answer) -> AskResult:

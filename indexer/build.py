@@ -28,6 +28,7 @@ from indexer.index import (
 )
 from indexer.lexical import LexicalIndex
 from indexer.models import Article, Chunk, Claim, Sentence
+from indexer.sentence_parses import to_bytes, write_sentence_parses
 from indexer.span_vectors import CLAIMS, SENTENCES, write_span_vectors
 from indexer.split import SPACY_MODEL, chunk, load_pipeline, sentences
 from indexer.store import Store
@@ -67,6 +68,7 @@ class _Prepared:
     vectors: np.ndarray
     sentence_vectors: np.ndarray  # one row per sentence, embedded on its own
     claim_vectors: np.ndarray  # one row per claim: its content, embedded on its own
+    sentence_parses: list[bytes]  # one per sentence, parsed on its own
 
 
 def update_index(
@@ -117,6 +119,8 @@ def update_index(
                 (CLAIMS, {item.article.id: item.claim_vectors for item in prepared}),
             ):
                 write_span_vectors(store, staging, kind, fresh, previous)
+            parses = {item.article.id: item.sentence_parses for item in prepared}
+            write_sentence_parses(store, staging, parses, previous)
             report.counts = store.counts()
             Manifest(
                 format_version=FORMAT_VERSION,
@@ -241,6 +245,10 @@ def _prepare(articles: list[Article], embedder: Embedder, options: BuildOptions)
             embedder.embed([c.content.text for found in claims for c in found]),
             [len(found) for found in claims],
         )
+        # Each sentence parsed on its own too, as question-time code parses it.
+        parses = iter(
+            to_bytes(nlp.pipe((s.text for p in items for s in p.sentences), batch_size=64))
+        )
         for p, states, found, own, contents in zip(
             items, per_article, claims, sentence_vectors, claim_vectors, strict=True
         ):
@@ -249,7 +257,10 @@ def _prepare(articles: list[Article], embedder: Embedder, options: BuildOptions)
                 if states
                 else np.zeros((0, embedder.dim), dtype=np.float32)
             )
-            out.append(_Prepared(p.article, p.sentences, p.chunks, found, vectors, own, contents))
+            alone = [next(parses) for _ in p.sentences]
+            out.append(
+                _Prepared(p.article, p.sentences, p.chunks, found, vectors, own, contents, alone)
+            )
         bar.update(len(batch))
     bar.close()
     return out

@@ -68,6 +68,18 @@ class SpanVectors:
         return np.asarray(self.vectors[rows], dtype=np.float32)
 
 
+def stored_rows(
+    store: Store, table: str
+) -> tuple[np.ndarray[Any, np.dtype[np.int64]], list[str], list[int]]:
+    """Every row of `table` in rowid order: (rowids, article ids, position in its article)."""
+    rows = store.db.execute(
+        "SELECT rowid, article_id, row_number() OVER (PARTITION BY article_id ORDER BY rowid)"
+        f" - 1 FROM {table} ORDER BY rowid"
+    ).fetchall()
+    ids = np.fromiter((r[0] for r in rows), dtype=np.int64, count=len(rows))
+    return ids, [r[1] for r in rows], [r[2] for r in rows]
+
+
 def write_span_vectors(
     store: Store,
     staging: Path,
@@ -80,21 +92,17 @@ def write_span_vectors(
     from there, the others from the previous version (the store is a byte copy of its
     store, so their ids are the same). Returns how many were written."""
     old = SpanVectors.open(previous, kind) if previous is not None else None
-    rows = store.db.execute(
-        "SELECT rowid, article_id, row_number() OVER (PARTITION BY article_id ORDER BY rowid)"
-        f" - 1 FROM {kind.table} ORDER BY rowid"
-    ).fetchall()
-    ids = np.fromiter((r[0] for r in rows), dtype=np.int64, count=len(rows))
+    ids, articles, positions = stored_rows(store, kind.table)
     dim = next((v.shape[1] for v in fresh.values()), old.vectors.shape[1] if old else 0)
-    out = np.zeros((len(rows), dim), dtype=np.float32)
-    kept = [i for i, r in enumerate(rows) if r[1] not in fresh]
+    out = np.zeros((len(ids), dim), dtype=np.float32)
+    kept = [i for i, a in enumerate(articles) if a not in fresh]
     if kept:
         if old is None:
             raise ValueError(f"{kind.table} without vectors and no previous version with them")
         out[kept] = old.get(ids[kept].tolist())
-    for i, (_, article_id, position) in enumerate(rows):
+    for i, (article_id, position) in enumerate(zip(articles, positions, strict=True)):
         if article_id in fresh:
             out[i] = fresh[article_id][position]
     np.save(staging / kind.ids_file, ids)
     np.save(staging / kind.vectors_file, out)
-    return len(rows)
+    return len(ids)
