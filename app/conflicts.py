@@ -192,7 +192,6 @@ def claim_date(sentence: str, published: str | None) -> str | None:
 
 # ---- stance --------------------------------------------------------------------------
 
-_LEAD = re.compile(r"^(?:reports?|claims?|suggestions?|allegations?)\s+(?:that\s+)?|^that\s+", re.I)
 # Similarity of a denied content and a reported one, above which they may be the same claim.
 _STANCE_SIMILARITY = 0.5
 # What a counter-claim sounds like, whatever its topic: a content this close to one of
@@ -343,7 +342,7 @@ class ConflictFinder:
     def _stance_conflicts(self, located: list[Located]) -> list[tuple[Conflict, list[Located]]]:
         if not located:
             return []
-        texts = [_LEAD.sub("", loc.claim.content.text) for loc in located]
+        texts = [loc.claim.said for loc in located]
         vectors = self._embed(texts)
         prototypes = self._embed(list(_COUNTER_PROTOTYPES))
         counters = [
@@ -361,7 +360,7 @@ class ConflictFinder:
             positions = [
                 Position(
                     b.claim.claimant,
-                    _LEAD.sub("", b.claim.content.text),
+                    b.claim.said,
                     None,
                     b.when,
                     b.sentence.text,
@@ -376,11 +375,7 @@ class ConflictFinder:
                     counter.sentence.text,
                 )
             ]
-            about = (
-                texts[i]
-                if len(_words(texts[i])) > _ANAPHORIC_WORDS
-                else _LEAD.sub("", backers[0].claim.content.text)
-            )
+            about = texts[i] if len(_words(texts[i])) > _ANAPHORIC_WORDS else backers[0].claim.said
             out.append((Conflict(f"whether {about}", "stance", positions), [*backers, counter]))
         return out
 

@@ -140,7 +140,7 @@ class Service:
         index = retriever.index
         for stored, spans in (
             (index.sentence_vectors, {s.id: s.text for p in passages for s in p.sentences}),
-            (index.claim_vectors, {c.id: c.content.text for p in passages for c in p.claims}),
+            (index.claim_vectors, {c.id: c.said for p in passages for c in p.claims}),
         ):
             known = {i: text for i, text in spans.items() if i is not None}
             self.vectors.add(list(known.values()), stored.get(list(known)))

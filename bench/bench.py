@@ -237,8 +237,8 @@ def main() -> None:
     with tempfile.TemporaryDirectory() as tmp:
         for corpus in args.corpora:
             rows.append(bench(corpus, embedder, args, Path(tmp)))
-            print(table(rows[-1:], args), flush=True)
-    print()
+            if len(args.corpora) > 1:
+                print(table(rows[-1:], args), end="\n\n", flush=True)
     print(table(rows, args))
 
 

@@ -242,7 +242,7 @@ def _prepare(articles: list[Article], embedder: Embedder, options: BuildOptions)
             [len(p.sentences) for p in items],
         )
         claim_vectors = _split(
-            embedder.embed([c.content.text for found in claims for c in found]),
+            embedder.embed([c.said for found in claims for c in found]),
             [len(found) for found in claims],
         )
         # Each sentence parsed on its own too, as question-time code parses it.

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+import re
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -70,6 +71,9 @@ class Chunk:
     last_sentence: int
 
 
+# Words that introduce what was claimed without saying it: "(reports) that ...".
+_LEAD = re.compile(r"^(?:reports?|claims?|suggestions?|allegations?)\s+(?:that\s+)?|^that\s+", re.I)
+
 # The claimant of an attribution whose source the text does not give ("X appears likely
 # to ..."): PolNeAR counts these, but no answer can say who made them.
 UNKNOWN_CLAIMANT = "unknown"
@@ -99,3 +103,9 @@ class Claim:
     @property
     def has_claimant(self) -> bool:
         return self.claimant != UNKNOWN_CLAIMANT
+
+    @property
+    def said(self) -> str:
+        """What was claimed, without the words that introduce it: the content's "that" or
+        "reports that". Its embedding is stored at indexing (indexer/span_vectors.py)."""
+        return _LEAD.sub("", self.content.text)

@@ -1,4 +1,4 @@
-"""The embedding of every stored sentence and claim content, computed at indexing so that
+"""The embedding of every stored sentence and claim (what it says: `Claim.said`), computed at indexing so that
 answering a question embeds no article text: the extractive generator, the conflict
 finder and the verifier read these instead of running the encoder over what they were
 given.

@@ -36,7 +36,7 @@ def _assert_each_is_its_own_embedding(index: Index, embedder: Embedder) -> None:
     assert len(claims) == index.manifest.counts["claims"] == len(index.claim_vectors) > 0
     for stored, ids, texts in (
         (index.sentence_vectors, [s.id for s in sentences], [s.text for s in sentences]),
-        (index.claim_vectors, [c.id for c in claims], [c.content.text for c in claims]),
+        (index.claim_vectors, [c.id for c in claims], [c.said for c in claims]),
     ):
         got = stored.get([i for i in ids if i is not None])
         own = embedder.embed(texts)
