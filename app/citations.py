@@ -33,7 +33,7 @@ from app.verify import (
     form_problems,
     split_sentences,
 )
-from indexer.embed import Embedder
+from indexer.embed import TextEncoder
 from indexer.models import Claim, Sentence
 from indexer.store import Store
 
@@ -45,7 +45,7 @@ def verify_answer(
     answer: Answer,
     passages: list[Passage],
     store: Store,
-    embedder: Embedder,
+    embedder: TextEncoder,
     settings: Settings | None = None,
     question: str = "",
 ) -> Answer:
@@ -124,7 +124,7 @@ class _Candidate:
 
 
 def _check(
-    answer: Answer, passages: list[Passage], store: Store, embedder: Embedder
+    answer: Answer, passages: list[Passage], store: Store, embedder: TextEncoder
 ) -> tuple[Answer, list[Piece]]:
     """The answer with every citation checked and narrowed, a citation added to every
     uncited sentence a passage backs, and its unsupported sentences."""
@@ -203,7 +203,7 @@ _UNCITED = "it cites no passage, and no passage the answer was given backs it"
 
 
 def _cite_uncited(
-    answer: Answer, passages: list[Passage], store: Store, embedder: Embedder
+    answer: Answer, passages: list[Passage], store: Store, embedder: TextEncoder
 ) -> Answer:
     """The answer with a marker after each uncited sentence that a passage backs, citing
     that passage (an existing citation when one already quotes what backs it)."""

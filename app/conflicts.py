@@ -28,7 +28,7 @@ import numpy.typing as npt
 
 from app import facts, stance
 from app.generate.base import Answer, ArticleRef, Citation, Passage
-from indexer.embed import Embedder
+from indexer.embed import TextEncoder
 from indexer.models import Claim, Sentence
 
 
@@ -228,7 +228,7 @@ def claim_date(sentence: str, published: str | None) -> str | None:
 
 
 class ConflictFinder:
-    def __init__(self, embedder: Embedder) -> None:
+    def __init__(self, embedder: TextEncoder) -> None:
         self.embedder = embedder
         self._vectors: dict[str, npt.NDArray[np.float32]] = {}
 
@@ -262,7 +262,7 @@ class ConflictFinder:
             positions = [
                 Position(
                     loc.claim.claimant,
-                    stance.LEAD.sub("", loc.claim.content.text),
+                    loc.claim.said,
                     None,
                     loc.when,
                     loc.sentence.text,
@@ -365,7 +365,7 @@ class ConflictFinder:
             positions = [
                 Position(
                     b.claim.claimant,
-                    stance.LEAD.sub("", b.claim.content.text),
+                    b.claim.said,
                     None,
                     b.when,
                     b.sentence.text,
@@ -381,12 +381,8 @@ class ConflictFinder:
                     1,
                 )
             ]
-            text = stance.LEAD.sub("", counter.claim.content.text)
-            about = (
-                text
-                if stance.names_content(text)
-                else stance.LEAD.sub("", backers[0].claim.content.text)
-            )
+            text = counter.claim.said
+            about = text if stance.names_content(text) else backers[0].claim.said
             out.append((Conflict(f"whether {about}", "stance", positions), [*backers, counter]))
         return out
 

@@ -37,7 +37,6 @@ if TYPE_CHECKING:
 Vector = npt.NDArray[np.float32]
 Embed = Callable[[list[str]], list[Vector]]
 
-LEAD = re.compile(r"^(?:reports?|claims?|suggestions?|allegations?)\s+(?:that\s+)?|^that\s+", re.I)
 # Similarity of a denied content and a reported one, above which they may be the same claim.
 _STANCE_SIMILARITY = 0.5
 # What a rebuttal says, whatever its topic: a clause this close to one of these answers
@@ -143,7 +142,7 @@ def answered(located: Sequence[Located], embed: Embed) -> list[tuple[int, list[i
     """Each counter-claim among `located` (by index) with the claims it answers."""
     if not located:
         return []
-    texts = [LEAD.sub("", loc.claim.content.text) for loc in located]
+    texts = [loc.claim.said for loc in located]
     vectors = embed(texts)
     prototypes = embed(list(_COUNTER_PROTOTYPES))
     before = {i: _before(i, located) for i in range(len(located))}
@@ -324,7 +323,7 @@ def revisions(located: Sequence[Located], embed: Embed) -> list[tuple[int, int]]
         for j, v in enumerate(embed(leads))
         if leads[j] and max(float(v @ p) for p in prototypes) >= _REVISING_SIMILARITY
     ]
-    contents = embed([LEAD.sub("", loc.claim.content.text) for loc in located])
+    contents = embed([loc.claim.said for loc in located])
     out: list[tuple[int, int]] = []
     for j in revising:
         new = located[j]

@@ -25,7 +25,7 @@ from app.facts import date_words, numbers
 from app.generate.markers import find_markers
 from app.text import POSSESSIVE, STOP, WORD, content_words, key, stem
 from indexer.claims import TITLES
-from indexer.embed import Embedder
+from indexer.embed import TextEncoder
 from indexer.models import Claim
 from indexer.split import parse
 
@@ -71,7 +71,7 @@ class Evidence:
 def support(
     sentence: str,
     cited_texts: list[str],
-    embedder: Embedder,
+    embedder: TextEncoder,
     claimants: list[str] | None = None,
     context: Sequence[str] = (),
 ) -> Support:
@@ -81,7 +81,7 @@ def support(
     return evidence(sentence, cited_texts, vectors, claimants, context).verdict()
 
 
-def embed_texts(embedder: Embedder, texts: Iterable[str]) -> dict[str, Vector]:
+def embed_texts(embedder: TextEncoder, texts: Iterable[str]) -> dict[str, Vector]:
     """Each distinct text's embedding, in one batch."""
     unique = list(dict.fromkeys(texts))
     return dict(zip(unique, embedder.embed(unique), strict=True))

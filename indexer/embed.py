@@ -8,6 +8,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
+from typing import Protocol
 
 import numpy as np
 import numpy.typing as npt
@@ -22,6 +23,14 @@ BUNDLED_MODEL = "all-MiniLM-L6-v2"
 _BUNDLED_ALIASES = {BUNDLED_MODEL, f"sentence-transformers/{BUNDLED_MODEL}"}
 
 Vectors = npt.NDArray[np.float32]
+
+
+class TextEncoder(Protocol):
+    """Whatever gives texts their vectors: the `Embedder`, or a cache in front of it."""
+
+    dim: int
+
+    def embed(self, texts: Sequence[str], show_progress: bool = False) -> Vectors: ...
 
 
 @dataclass(frozen=True)

@@ -34,7 +34,7 @@ from app.generate.reporting import (
 )
 from app.text import content_words, stem
 from indexer.claims import is_headline
-from indexer.embed import Embedder
+from indexer.embed import TextEncoder
 from indexer.models import Claim, Sentence
 
 NOTHING_FOUND = "The indexed articles hold nothing on this question."
@@ -55,7 +55,7 @@ _HEADLINE_QUESTION = re.compile(r"\b(?:headlines?|title)\b", re.IGNORECASE)
 class ExtractiveGenerator:
     name = "extractive"
 
-    def __init__(self, embedder: Embedder, min_similarity: float, max_sentences: int) -> None:
+    def __init__(self, embedder: TextEncoder, min_similarity: float, max_sentences: int) -> None:
         self.embedder = embedder
         self.min_similarity = min_similarity
         self.max_sentences = max_sentences
