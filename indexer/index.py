@@ -40,8 +40,8 @@ from indexer.vectors import open_vectors
 _T = TypeVar("_T")
 
 # 2: BM25 tokens are Snowball stems; 3: the `vectors` entry (FAISS flat or IVF, or a
-# Milvus collection) replaced `faiss`.
-FORMAT_VERSION = 3
+# Milvus collection) replaced `faiss`; 4: BM25 in segments of term frequencies (lexical.py).
+FORMAT_VERSION = 4
 CURRENT = "current"
 MANIFEST = "manifest.json"
 STORE = "store.sqlite"
