@@ -295,15 +295,16 @@ def _link_tree(source: Path, target: Path) -> None:
 def top_k(scores: np.ndarray[Any, np.dtype[Any]], k: int) -> np.ndarray[Any, np.dtype[np.intp]]:
     """Positions of the `k` best positive scores, best first, ties by position.
 
-    A partial sort (O(n)) finds the k-th best score; only the candidates at or above it
-    are sorted, so a query over a million chunks does not sort a million scores.
+    Only the chunks holding a query word score above zero; among them a partial sort
+    (O(n)) finds the k-th best score, and only the candidates at or above it are sorted,
+    so a query over a million chunks does not sort a million scores.
     """
-    if k <= 0 or len(scores) == 0:
+    if k <= 0:
         return np.empty(0, dtype=np.intp)
-    if k < len(scores):
-        kth = scores[np.argpartition(-scores, k - 1)[k - 1]]
-        keep = np.flatnonzero((scores >= kth) & (scores > 0))
-    else:
-        keep = np.flatnonzero(scores > 0)
+    keep = np.flatnonzero(scores > 0)
+    if k < len(keep):
+        found = scores[keep]
+        kth = found[np.argpartition(-found, k - 1)[k - 1]]
+        keep = keep[found >= kth]
     order = np.lexsort((keep, -scores[keep]))
     return keep[order][:k]
