@@ -3,7 +3,7 @@
     bm25/
       segments.json             the segments, oldest first, with their deletion counts
       seg-LO-HI-TAG/            one immutable segment: the chunks with ids LO..HI when written
-        terms.json  indptr.npy  docs.npy  tf.npy  dl.npy  ids.npy
+        terms.json  indptr.npy  docs.npy  codes.npy  pairs.npy  dl.npy  ids.npy
       seg-LO-HI-TAG.deleted.npz what this version deleted from it since (positions, and
                                 the document frequencies they took away)
 
@@ -39,7 +39,7 @@ if TYPE_CHECKING:
 
 DIRNAME = "bm25"
 _STATE = "segments.json"
-_ARRAYS = ("indptr", "docs", "tf", "dl", "ids")
+_ARRAYS = ("indptr", "docs", "codes", "pairs", "dl", "ids")
 # Lucene's BM25 (bm25s's default, as this index used before it had segments).
 K1, B = 1.5, 0.75
 _TEXT_BATCH = 50_000
@@ -65,7 +65,11 @@ class _Segment:
     terms: dict[str, int]
     indptr: IntArray
     docs: np.ndarray[Any, np.dtype[np.int32]]  # chunk positions, per term
-    tf: FloatArray  # their term frequencies
+    # A posting's BM25 weight depends only on its term frequency and its chunk's length:
+    # each posting holds the code of its (tf, length) pair, few and shared by many, so a
+    # query weighs a list by looking up a table of the pairs instead of computing per chunk.
+    codes: np.ndarray[Any, np.dtype[np.unsignedinteger[Any]]]
+    pairs: np.ndarray[Any, np.dtype[np.int64]]  # (tf, tokens in the chunk) per code
     dl: FloatArray  # tokens per chunk
     ids: IntArray  # chunk id at each position, ascending
     deleted: IntArray  # positions
@@ -74,7 +78,8 @@ class _Segment:
     @classmethod
     def load(cls, bm25: Path, name: str) -> _Segment:
         seg = bm25 / name
-        arrays = {a: np.load(seg / f"{a}.npy", mmap_mode="r") for a in _ARRAYS}
+        # Memory-mapped, as plain arrays: numpy's memmap subclass slows every slice.
+        arrays = {a: np.asarray(np.load(seg / f"{a}.npy", mmap_mode="r")) for a in _ARRAYS}
         terms = json.loads((seg / "terms.json").read_text())
         deleted, df_minus = np.empty(0, dtype=np.int64), {}
         gone = bm25 / f"{name}.deleted.npz"
@@ -123,8 +128,12 @@ def _write_segment(bm25: Path, ids: list[int], texts: list[str]) -> str:
     seg.mkdir()
     np.save(seg / "indptr.npy", counts.indptr.astype(np.int64))
     np.save(seg / "docs.npy", counts.indices.astype(np.int32))
-    np.save(seg / "tf.npy", counts.data.astype(np.float32))
-    np.save(seg / "dl.npy", np.concatenate(lengths).astype(np.float32))
+    dl = np.concatenate(lengths)
+    keys = counts.data.astype(np.int64) << 32 | dl[counts.indices]
+    unique, codes = np.unique(keys, return_inverse=True)
+    np.save(seg / "codes.npy", codes.astype(np.uint16 if len(unique) <= 1 << 16 else np.uint32))
+    np.save(seg / "pairs.npy", np.stack([unique >> 32, unique & 0xFFFFFFFF], axis=1))
+    np.save(seg / "dl.npy", dl.astype(np.float32))
     np.save(seg / "ids.npy", np.array(ids, dtype=np.int64))
     (seg / "terms.json").write_text(json.dumps(list(terms), ensure_ascii=False))
     return name
@@ -134,6 +143,13 @@ def _segments(directory: Path) -> list[_Segment]:
     bm25 = directory / DIRNAME
     state = json.loads((bm25 / _STATE).read_text())
     return [_Segment.load(bm25, s["name"]) for s in state["segments"]]
+
+
+def _weights(pairs: np.ndarray[Any, np.dtype[np.int64]], avgdl: float) -> FloatArray:
+    """Lucene's BM25 term-frequency part for each (tf, chunk length) pair, with the
+    corpus-wide mean length: the same pair weighs the same in every segment."""
+    tf, dl = pairs[:, 0].astype(np.float64), pairs[:, 1].astype(np.float64)
+    return (tf / (tf + K1 * (1 - B + B * dl / avgdl))).astype(np.float32)
 
 
 class LexicalIndex:
@@ -150,11 +166,7 @@ class LexicalIndex:
         self._n = sum(s.live for s in segments)
         total = sum(float(s.dl.sum()) - float(s.dl[s.deleted].sum()) for s in segments)
         avgdl = total / self._n if self._n else 1.0
-        # Each chunk's length normaliser, from the corpus-wide mean length.
-        self._norm = [
-            (K1 * (1 - B + B * s.dl.astype(np.float64) / avgdl)).astype(np.float32)
-            for s in segments
-        ]
+        self._weights = [_weights(s.pairs, avgdl) for s in segments]
 
     @classmethod
     def load(cls, directory: Path) -> LexicalIndex:
@@ -174,10 +186,11 @@ class LexicalIndex:
             idf = np.float32(math.log(1 + (self._n - df + 0.5) / (df + 0.5)))
             for i, col in hits:
                 seg, lo, hi = self._segments[i], self._offsets[i], self._offsets[i + 1]
-                docs = seg.docs[seg.indptr[col] : seg.indptr[col + 1]]
-                tf = seg.tf[seg.indptr[col] : seg.indptr[col + 1]]
+                start, end = seg.indptr[col], seg.indptr[col + 1]
                 # Positions within one term's list are distinct: a plain += adds each once.
-                out[lo:hi][docs] += idf * (tf / (self._norm[i][docs] + tf))
+                # (As intp, which numpy would otherwise convert them to twice.)
+                docs = seg.docs[start:end].astype(np.intp)
+                out[lo:hi][docs] += np.take(idf * self._weights[i], seg.codes[start:end])
         out[self._deleted] = 0
         return out
 
@@ -304,7 +317,7 @@ def top_k(scores: np.ndarray[Any, np.dtype[Any]], k: int) -> np.ndarray[Any, np.
     keep = np.flatnonzero(scores > 0)
     if k < len(keep):
         found = scores[keep]
-        kth = found[np.argpartition(-found, k - 1)[k - 1]]
+        kth = np.partition(found, len(found) - k)[len(found) - k]
         keep = keep[found >= kth]
     order = np.lexsort((keep, -scores[keep]))
     return keep[order][:k]
