@@ -70,7 +70,7 @@ class _Segment:
     # query weighs a list by looking up a table of the pairs instead of computing per chunk.
     codes: np.ndarray[Any, np.dtype[np.unsignedinteger[Any]]]
     pairs: np.ndarray[Any, np.dtype[np.int64]]  # (tf, tokens in the chunk) per code
-    dl: FloatArray  # tokens per chunk
+    dl: np.ndarray[Any, np.dtype[np.int32]]  # tokens per chunk
     ids: IntArray  # chunk id at each position, ascending
     deleted: IntArray  # positions
     df_minus: dict[int, int]  # term column -> deleted chunks holding it
@@ -133,7 +133,7 @@ def _write_segment(bm25: Path, ids: list[int], texts: list[str]) -> str:
     unique, codes = np.unique(keys, return_inverse=True)
     np.save(seg / "codes.npy", codes.astype(np.uint16 if len(unique) <= 1 << 16 else np.uint32))
     np.save(seg / "pairs.npy", np.stack([unique >> 32, unique & 0xFFFFFFFF], axis=1))
-    np.save(seg / "dl.npy", dl.astype(np.float32))
+    np.save(seg / "dl.npy", dl.astype(np.int32))
     np.save(seg / "ids.npy", np.array(ids, dtype=np.int64))
     (seg / "terms.json").write_text(json.dumps(list(terms), ensure_ascii=False))
     return name
@@ -164,7 +164,11 @@ class LexicalIndex:
             [s.deleted + off for s, off in zip(segments, self._offsets, strict=False)] or [[]]
         ).astype(np.int64)
         self._n = sum(s.live for s in segments)
-        total = sum(float(s.dl.sum()) - float(s.dl[s.deleted].sum()) for s in segments)
+        # Summed as integers: a float32 sum of a million lengths rounds, and rounds
+        # differently for each segmentation.
+        total = sum(
+            int(s.dl.sum(dtype=np.int64) - s.dl[s.deleted].sum(dtype=np.int64)) for s in segments
+        )
         avgdl = total / self._n if self._n else 1.0
         self._weights = [_weights(s.pairs, avgdl) for s in segments]
 

@@ -11,7 +11,17 @@ import pytest
 from indexer.build import BuildOptions, update_index
 from indexer.embed import Embedder
 from indexer.index import Index, current_version
-from indexer.lexical import DIRNAME, LexicalIndex, _merged, _Planned, _tokens, top_k, write_lexical
+from indexer.lexical import (
+    DIRNAME,
+    LexicalIndex,
+    _merged,
+    _Planned,
+    _Segment,
+    _tokens,
+    _weights,
+    top_k,
+    write_lexical,
+)
 from indexer.models import Article
 from indexer.store import ArticleFilter
 
@@ -166,3 +176,34 @@ def test_segments_merge_like_a_binary_counter() -> None:
         # Sizes fall strictly from oldest to newest, so at most log2(chunks) + 1 segments.
         assert sum(sizes) == step and all(a > b for a, b in itertools.pairwise(sizes))
         assert sizes == [1 << b for b in reversed(range(step.bit_length())) if step >> b & 1]
+
+
+# Every (tf, length) pair a chunk of up to 200 tokens can hold a word 1 to 5 times.
+PAIRS = np.array([(tf, n) for tf in range(1, 6) for n in range(1, 201)], dtype=np.int64)
+
+
+def _lengths_only(dl: np.ndarray, first_id: int) -> _Segment:
+    """A segment with chunk lengths and every pair, no postings."""
+    return _Segment(
+        home=Path("."),
+        name="s",
+        terms={},
+        indptr=np.zeros(1, dtype=np.int64),
+        docs=np.empty(0, dtype=np.int32),
+        codes=np.empty(0, dtype=np.uint16),
+        pairs=PAIRS,
+        dl=dl,
+        ids=np.arange(first_id, first_id + len(dl), dtype=np.int64),
+        deleted=np.empty(0, dtype=np.int64),
+        df_minus={},
+    )
+
+
+def test_the_mean_length_is_exact_at_a_million_chunks_however_they_are_split() -> None:
+    # Past 2**24 tokens a float32 sum rounds, and differently for each split.
+    dl = np.random.default_rng(0).integers(1, 80, 1_000_000).astype(np.int32)
+    exact = _weights(PAIRS, int(dl.sum(dtype=np.int64)) / len(dl)).tobytes()
+    whole = LexicalIndex([_lengths_only(dl, 1)])
+    split = LexicalIndex([_lengths_only(dl[:998_763], 1), _lengths_only(dl[998_763:], 998_764)])
+    assert whole._weights[0].tobytes() == exact
+    assert split._weights[0].tobytes() == split._weights[1].tobytes() == exact
