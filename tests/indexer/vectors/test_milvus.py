@@ -60,6 +60,7 @@ def test_article_filters_select_in_milvus_what_they_select_in_sqlite(
 ) -> None:
     index = Index.open(milvus_index)
     assert index.manifest.vectors["store"] == "milvus"
+    assert index.manifest.vectors["index"] == "FLAT"  # exact, as FAISS is at this size
     assert len(index.vectors) == index.manifest.counts["chunks"]
     articles = index.store.articles(limit=100)[1]
     filters = [ArticleFilter(article_id=a.id) for a in articles]
@@ -144,6 +145,20 @@ def test_each_version_names_its_own_collection_and_the_old_one_is_dropped(
     assert sorted(i for i, _ in index.vectors.search(embedder.embed(["bridge"])[0], 10)) == sorted(
         index.store.chunk_ids(ArticleFilter()).tolist()
     )
+
+
+@needs_milvus
+def test_past_the_threshold_the_collection_gets_milvus_own_index(
+    tmp_path: Path, embedder: Embedder, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from indexer.vectors import milvus
+
+    monkeypatch.setattr(milvus, "IVF_THRESHOLD", 2)
+    update_index(tmp_path, embedder, [_story(i) for i in range(4)], options=MILVUS)
+    index = Index.open(tmp_path)
+    assert index.manifest.vectors["index"] == "AUTOINDEX"
+    q = embedder.embed(["Which bridge would close on day 2?"])[0]
+    assert len(index.vectors.search(q, 10)) == index.manifest.counts["chunks"]
 
 
 @pytest.fixture
