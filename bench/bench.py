@@ -173,7 +173,7 @@ def bench(corpus: str, embedder: Embedder, args: argparse.Namespace, tmp: Path) 
     update_index(index_dir, embedder, articles, options=BuildOptions())
     index_s = time.perf_counter() - t0
     index = Index.open(index_dir)
-    texts = [text for _, text in index.store.all_chunk_texts()]
+    texts = [text for _, text in index.store.chunk_texts()]
     t0 = time.perf_counter()
     embedder._model.encode(texts, batch_size=embedder.batch_size, normalize_embeddings=True)
     encode_s = time.perf_counter() - t0

@@ -26,7 +26,7 @@ from indexer.index import (
     publish,
     writer_lock,
 )
-from indexer.lexical import LexicalIndex
+from indexer.lexical import write_lexical
 from indexer.models import Article, Chunk, Claim, Sentence
 from indexer.sentence_parses import to_bytes, write_sentence_parses
 from indexer.span_vectors import CLAIMS, SENTENCES, write_span_vectors
@@ -276,21 +276,26 @@ def _write_search_indexes(
 ) -> dict[str, Any]:
     """Write the vector and BM25 indexes of `store` into `staging`; the vectors' manifest entry.
 
-    The vectors start from the previous version's and take only the change: the chunks
-    deleted since, and the chunks added (ids above the previous version's last one).
+    Both start from the previous version's and take only the change: the chunks deleted
+    since, and the chunks added (ids above the previous version's last one).
     """
-    old = Manifest.read(previous).vectors if previous is not None else None
-    vectors, carried = writable_copy(previous, old, config, index_dir, dim)
-    after = 0
-    if carried and previous is not None:
+    gone, after = np.empty(0, dtype=np.int64), 0
+    old = None
+    if previous is not None:
         gone, after = store.changes_since(previous / STORE)
-        vectors.remove(gone)
-    for rows in store.chunk_rows(after):
-        vectors.add(rows)
-    params = vectors.save(staging)
-    pairs = list(store.all_chunk_texts())
-    LexicalIndex.build([p[0] for p in pairs], [p[1] for p in pairs]).save(staging)
-    return params
+        old = Store(previous / STORE, readonly=True)
+    try:
+        params = Manifest.read(previous).vectors if previous is not None else None
+        vectors, carried = writable_copy(previous, params, config, index_dir, dim)
+        if carried:
+            vectors.remove(gone)
+        for rows in store.chunk_rows(after if carried else 0):
+            vectors.add(rows)
+        write_lexical(staging, store, previous, old, gone)
+    finally:
+        if old is not None:
+            old.close()
+    return vectors.save(staging)
 
 
 def _now() -> str:

@@ -200,13 +200,21 @@ class Store:
             self.db.execute("DETACH DATABASE prev")
         return np.array([r[0] for r in gone], dtype=np.int64), int(last)
 
-    def all_chunk_texts(self) -> Iterator[tuple[int, str]]:
-        """(chunk id, text) of every chunk, in id order."""
+    def chunk_texts(self, first: int = 0, last: int = 1 << 62) -> Iterator[tuple[int, str]]:
+        """(chunk id, text) of the chunks with ids `first` to `last`, in id order."""
         rows = self.db.execute(
             "SELECT c.id, substr(a.text, c.start + 1, c.end - c.start) FROM chunks c"
-            " JOIN articles a ON a.id = c.article_id ORDER BY c.id"
+            " JOIN articles a ON a.id = c.article_id WHERE c.id BETWEEN ? AND ? ORDER BY c.id",
+            (first, last),
         )
         yield from rows
+
+    def chunks_after(self, after: int) -> tuple[int, int]:
+        """(how many chunks have an id above `after`, the largest id)."""
+        row = self.db.execute(
+            "SELECT count(*), coalesce(max(id), 0) FROM chunks WHERE id > ?", (after,)
+        ).fetchone()
+        return int(row[0]), int(row[1])
 
     def counts(self) -> dict[str, int]:
         return {

@@ -1,5 +1,5 @@
 """FAISS on local files: an exact flat scan while the index is small, an inverted-file
-(IVF) index past IVF_THRESHOLD chunks.
+(IVF) index of half-precision vectors past IVF_THRESHOLD chunks.
 
 A reader memory-maps the file, so opening costs page-table entries, not reading every
 vector; a build starts from the previous version's file and applies only the change.
@@ -105,7 +105,7 @@ class FaissVectors(VectorStore):
         nlist = int(faiss.extract_index_ivf(self._index).nlist)
         return {
             "store": "faiss",
-            "index": f"IVF{nlist},Flat",
+            "index": f"IVF{nlist},SQfp16",
             "metric": "cosine",
             "nlist": nlist,
             "nprobe": int(faiss.extract_index_ivf(self._index).nprobe),
@@ -125,7 +125,9 @@ class FaissVectors(VectorStore):
             if size:
                 id_parts.append(faiss.rev_swig_ptr(inv.get_ids(lst), size).copy())
                 codes = faiss.rev_swig_ptr(inv.get_codes(lst), size * inv.code_size)
-                vec_parts.append(np.frombuffer(codes.copy(), dtype=np.float32).reshape(size, dim))
+                # Not residuals (see _train_ivf): each code is the vector in float16.
+                vectors = np.frombuffer(codes.copy(), dtype=np.float16).reshape(size, dim)
+                vec_parts.append(vectors.astype(np.float32))
         return np.concatenate(id_parts), np.concatenate(vec_parts)
 
 
@@ -138,7 +140,12 @@ def _train_ivf(ids: ChunkIds, vectors: Vectors) -> Any:
     nlist = nlist_for(n)
     # A fixed seed: the same vectors give the same index, build after build.
     sample = np.random.default_rng(0).choice(n, min(n, nlist * _SAMPLE_PER_LIST), replace=False)
-    index = faiss.IndexIVFFlat(faiss.IndexFlatIP(dim), dim, nlist, faiss.METRIC_INNER_PRODUCT)
+    # Vectors in float16: half the bytes of float32 (0.77 GB instead of 1.5 GB at 1M chunks,
+    # which is what a server pages in) and faster to scan; a unit vector keeps about three
+    # significant digits a component, and recall@10 at 1M chunks did not move (README).
+    # Stored whole, not as residuals from their centroid, so they read back directly.
+    fp16, ip = faiss.ScalarQuantizer.QT_fp16, faiss.METRIC_INNER_PRODUCT
+    index = faiss.IndexIVFScalarQuantizer(faiss.IndexFlatIP(dim), dim, nlist, fp16, ip, False)
     index.cp.seed = 0
     index.train(np.ascontiguousarray(vectors[np.sort(sample)]))
     index.add_with_ids(vectors, ids)

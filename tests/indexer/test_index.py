@@ -94,3 +94,15 @@ def test_parts_that_disagree_are_refused(sample_index: Path, tmp_path: Path) -> 
     shutil.copy(other / "vectors.faiss", version / "vectors.faiss")
     with pytest.raises(IndexDamagedError, match=r"0 vectors.*--rebuild"):
         Index.open(index_dir)
+
+
+def test_a_store_cut_short_is_refused(sample_index: Path, tmp_path: Path) -> None:
+    index_dir = tmp_path / "index"
+    shutil.copytree(sample_index, index_dir, symlinks=True)
+    version = current_version(index_dir)
+    assert version is not None
+    store = version / "store.sqlite"
+    with open(store, "r+b") as fh:
+        fh.truncate(store.stat().st_size - 4096)
+    with pytest.raises(IndexDamagedError, match=r"store.sqlite unreadable.*--rebuild"):
+        Index.open(index_dir)

@@ -16,6 +16,7 @@ from fastapi.testclient import TestClient
 from app.api.deps import get_service
 from app.settings import get_settings
 from eval.polnear import load_split
+from eval.polnear_questions import sample_questions
 from indexer.build import BuildOptions, update_index
 from indexer.embed import Embedder
 from indexer.errors import IndexerError
@@ -59,6 +60,7 @@ def test_article_filters_select_in_milvus_what_they_select_in_sqlite(
 ) -> None:
     index = Index.open(milvus_index)
     assert index.manifest.vectors["store"] == "milvus"
+    assert index.manifest.vectors["index"] == "FLAT"  # exact, as FAISS is at this size
     assert len(index.vectors) == index.manifest.counts["chunks"]
     articles = index.store.articles(limit=100)[1]
     filters = [ArticleFilter(article_id=a.id) for a in articles]
@@ -145,17 +147,30 @@ def test_each_version_names_its_own_collection_and_the_old_one_is_dropped(
     )
 
 
+@needs_milvus
+def test_past_the_threshold_the_collection_gets_milvus_own_index(
+    tmp_path: Path, embedder: Embedder, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from indexer.vectors import milvus
+
+    monkeypatch.setattr(milvus, "IVF_THRESHOLD", 2)
+    update_index(tmp_path, embedder, [_story(i) for i in range(4)], options=MILVUS)
+    index = Index.open(tmp_path)
+    assert index.manifest.vectors["index"] == "AUTOINDEX"
+    q = embedder.embed(["Which bridge would close on day 2?"])[0]
+    assert len(index.vectors.search(q, 10)) == index.manifest.counts["chunks"]
+
+
 @pytest.fixture
 def polnear_dev(tmp_path_factory: pytest.TempPathFactory, embedder: Embedder) -> Iterator[Path]:
     if not POLNEAR.exists():
         pytest.skip(f"PolNeAR is not at {POLNEAR} (set POLNEAR_DIR)")
     index_dir = tmp_path_factory.mktemp("polnear-dev")
-    # 40 of the 84 dev articles: the same comparison in half the CI time.
-    articles = [d.article for d in load_split(POLNEAR, "dev", limit=40)]
-    update_index(index_dir, embedder, articles)
+    update_index(index_dir, embedder, [d.article for d in load_split(POLNEAR, "dev")])
     yield index_dir
 
 
+@pytest.mark.slow
 @needs_milvus
 def test_polnear_dev_answers_are_the_same_after_moving_the_vectors_to_milvus(
     polnear_dev: Path, tmp_path: Path, embedder: Embedder, monkeypatch: pytest.MonkeyPatch
@@ -165,7 +180,9 @@ def test_polnear_dev_answers_are_the_same_after_moving_the_vectors_to_milvus(
     report = update_index(moved, embedder, options=MILVUS)  # no article changed
     assert report.version is not None and not report.added
     assert Index.open(moved).manifest.vectors["store"] == "milvus"
-    questions = _questions(polnear_dev, 12)
+    # The whole dev split; titles, claimants, and the "who said it?" evaluation's questions.
+    asked = sample_questions(load_split(POLNEAR, "dev"), "dev", 20, seed=0)
+    questions = _questions(polnear_dev, 12) + [q.question for q in asked]
     assert _answers(moved, questions, monkeypatch) == _answers(polnear_dev, questions, monkeypatch)
 
 
