@@ -25,8 +25,12 @@ def attribution(
     epochs: Annotated[int, typer.Option(min=1, max=100)] = 6,
     seed: Annotated[int, typer.Option()] = 13,
     rules: Annotated[
-        bool, typer.Option(help="read the rule-based extractor's output as evidence")
-    ] = True,
+        bool,
+        typer.Option(
+            help="read the rule-based extractor's output as evidence (on PolNeAR dev: F1 "
+            "+0.003, source accuracy -0.010, so the shipped tagger does not)"
+        ),
+    ] = False,
     layers: Annotated[
         str,
         typer.Option(
