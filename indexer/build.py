@@ -67,7 +67,7 @@ class _Prepared:
     claims: list[Claim]
     vectors: np.ndarray
     sentence_vectors: np.ndarray  # one row per sentence, embedded on its own
-    claim_vectors: np.ndarray  # one row per claim: its content, embedded on its own
+    claim_vectors: np.ndarray  # one row per claim: what it says, embedded on its own
     sentence_parses: list[bytes]  # one per sentence, parsed on its own
 
 
@@ -230,7 +230,7 @@ def _prepare(articles: list[Article], embedder: Embedder, options: BuildOptions)
             if tagger is not None
             else [rule_claims(p) for p in items]
         )
-        # Sentences and claim contents are embedded on their own (as question-time text
+        # Sentences and what claims say are embedded on their own (as question-time text
         # is), once each, though overlapping chunks share sentences: indexer/span_vectors.py.
         sentence_vectors = _split(
             embedder.embed([s.text for p in items for s in p.sentences]),
