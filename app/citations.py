@@ -21,6 +21,7 @@ from dataclasses import dataclass, replace
 from app.generate.base import Answer, Citation, ClaimUse, Passage
 from app.generate.extractive import ExtractiveGenerator
 from app.generate.markers import compact, defuse, find_markers, renumber
+from app.generate.reporting import article_context
 from app.settings import Settings, get_settings
 from app.verify import (
     Piece,
@@ -32,7 +33,7 @@ from app.verify import (
     form_problems,
     split_sentences,
 )
-from indexer.embed import Embedder
+from indexer.embed import TextEncoder
 from indexer.models import Claim, Sentence
 from indexer.store import Store
 
@@ -44,7 +45,7 @@ def verify_answer(
     answer: Answer,
     passages: list[Passage],
     store: Store,
-    embedder: Embedder,
+    embedder: TextEncoder,
     settings: Settings | None = None,
     question: str = "",
 ) -> Answer:
@@ -119,10 +120,11 @@ class _Candidate:
     end: int
     texts: tuple[str, ...]  # its sentences
     claimants: tuple[str, ...]
+    context: tuple[str, ...]  # the article's outlet and date
 
 
 def _check(
-    answer: Answer, passages: list[Passage], store: Store, embedder: Embedder
+    answer: Answer, passages: list[Passage], store: Store, embedder: TextEncoder
 ) -> tuple[Answer, list[Piece]]:
     """The answer with every citation checked and narrowed, a citation added to every
     uncited sentence a passage backs, and its unsupported sentences."""
@@ -163,6 +165,7 @@ def _check(
             [t for p in picks for t in p.texts],
             vectors,
             [name for p in picks for name in p.claimants],
+            [c for p in picks for c in p.context],
         ).verdict()
         if not piece.numbers:
             reasons = [*form_problems(clean(piece.text), []), _UNCITED]
@@ -200,7 +203,7 @@ _UNCITED = "it cites no passage, and no passage the answer was given backs it"
 
 
 def _cite_uncited(
-    answer: Answer, passages: list[Passage], store: Store, embedder: Embedder
+    answer: Answer, passages: list[Passage], store: Store, embedder: TextEncoder
 ) -> Answer:
     """The answer with a marker after each uncited sentence that a passage backs, citing
     that passage (an existing citation when one already quotes what backs it)."""
@@ -224,7 +227,9 @@ def _cite_uncited(
         backing: list[tuple[float, Passage, _Candidate]] = []
         for passage, opts in options:
             pick = _narrow(piece.text, opts, vectors)
-            verdict = evidence(piece.text, pick.texts, vectors, pick.claimants).verdict()
+            verdict = evidence(
+                piece.text, pick.texts, vectors, pick.claimants, pick.context
+            ).verdict()
             if verdict.supported:
                 backing.append((verdict.score, passage, pick))
         if not backing:
@@ -270,29 +275,32 @@ def _candidates(citation: Citation, sentences: list[Sentence], store: Store) -> 
         if touched
         else []
     )
+    context = article_context(citation.article.outlet, citation.article.published)
     whole = _Candidate(
         citation.start,
         citation.end,
         tuple(s.text for s in inside) if len(inside) > 1 else (citation.quote,),
         claimant_names(claims),
+        context,
     )
     if len(inside) < 2:
         return [whole]
     runs = [
-        _run(inside[i : i + size], claims)
+        _run(inside[i : i + size], claims, context)
         for size in range(1, min(_MAX_RUN, len(inside) - 1) + 1)
         for i in range(len(inside) - size + 1)
     ]
     return [*runs, whole]
 
 
-def _run(sentences: list[Sentence], claims: list[Claim]) -> _Candidate:
+def _run(sentences: list[Sentence], claims: list[Claim], context: tuple[str, ...]) -> _Candidate:
     first, last = sentences[0].idx, sentences[-1].idx
     return _Candidate(
         sentences[0].start,
         sentences[-1].end,
         tuple(s.text for s in sentences),
         claimant_names([c for c in claims if first <= c.sentence_idx <= last]),
+        context,
     )
 
 
@@ -300,7 +308,9 @@ def _narrow(sentence: str, options: list[_Candidate], vectors: Mapping[str, Vect
     """The candidate that backs the sentence with the fewest sentences, else the closest."""
 
     def rank(option: _Candidate) -> tuple[bool, float, float]:
-        verdict = evidence(sentence, option.texts, vectors, option.claimants).verdict()
+        verdict = evidence(
+            sentence, option.texts, vectors, option.claimants, option.context
+        ).verdict()
         if verdict.supported:
             return True, -len(option.texts), verdict.score
         return False, verdict.score, -len(option.texts)

@@ -193,6 +193,11 @@ def ask(
     for c in result["citations"]:
         meta = ", ".join(x for x in (c["outlet"], c["published"]) if x)
         typer.echo(f"  [{c['n']}] {c['title']} ({meta}) {c['article_id']}:{c['start']}-{c['end']}")
+    for conflict in result["conflicts"]:
+        sides = "; ".join(
+            f"{p['claimant']}: {p['value']} [{p['citation']}]" for p in conflict["positions"]
+        )
+        typer.echo(f"  disagreement ({conflict['kind']}) on {conflict['about']}: {sides}")
     for w in result["warnings"]:
         typer.secho(f"warning: {w}", fg=typer.colors.YELLOW, err=True)
 

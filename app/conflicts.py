@@ -25,13 +25,11 @@ from functools import lru_cache
 
 import numpy as np
 import numpy.typing as npt
-from spacy.tokens import Doc
 
-from app import facts
+from app import facts, stance
 from app.generate.base import Answer, ArticleRef, Citation, Passage
-from indexer.embed import Embedder
+from indexer.embed import TextEncoder
 from indexer.models import Claim, Sentence
-from indexer.split import parse
 
 
 @dataclass(frozen=True)
@@ -41,6 +39,7 @@ class Position:
     citation: int | None
     published: str | None
     quote: str
+    side: int = 0  # positions on one side agree with each other
 
 
 @dataclass(frozen=True)
@@ -71,7 +70,7 @@ class Located:
 # ---- figures -------------------------------------------------------------------------
 
 # Two figures closer than this (relative to the larger) are the same figure, rounded.
-_SAME = 0.15
+_SAME = 0.05
 # Cosine similarity of two counted nouns ("people", "civilians") or two predicates ("kill",
 # "die": 0.74; "kill", "deploy": 0.31) above which they are the same measure.
 _SAME_MEASURE = 0.6
@@ -96,7 +95,7 @@ class _Counted:
         """The figure's predicate; one that is the claim's own cue ("Forbes lists them with
         $55 billion") says who measured, not what, and is left out."""
         f = self.figure
-        cue = _parse(self.loc.claim.cue.text)
+        cue = facts.parsed(self.loc.claim.cue.text)
         return "" if any(t.lemma_.lower() == f.event for t in cue) else f.event
 
     @property
@@ -111,7 +110,7 @@ def claim_figures(located: list[Located]) -> list[_Counted]:
     """The figures stated inside each claim's content, read from its sentence's parse."""
     out: list[_Counted] = []
     for loc in located:
-        doc = _parse(loc.sentence.text)
+        doc = facts.parsed(loc.sentence.text)
         lo = loc.claim.content.start - loc.sentence.start
         hi = loc.claim.content.end - loc.sentence.start
         inside = [f for f in facts.figures(doc) if lo <= f.start and f.end <= hi]
@@ -129,8 +128,35 @@ def claim_figures(located: list[Located]) -> list[_Counted]:
                     share=False,
                     start=whole.start,
                 )  # shown from the whole: "4,000 casualties, two-thirds of whom have been killed"
-            out.append(_Counted(loc, fig))
+            out.append(_Counted(loc, _without_claimant(fig, loc.claim)))
     return _resolve_referring(out)
+
+
+def _without_claimant(fig: facts.Figure, claim: Claim) -> facts.Figure:
+    """The figure's people and places without its claimant, who gives the figure rather
+    than being measured by it ("Hurun lists Mr. Trump's wealth at $6.5 billion": Trump);
+    a possessive pronoun in a claim ("Trump claims that his net worth exceeds $10
+    billion") names the claimant."""
+    # The claimant itself, not a place its description names ("the governor of Arlo").
+    names = [_name_words(claim.claimant)]
+    if claim.claimant_mention is not None:
+        names.append(_name_words(claim.claimant_mention.text))
+    about = frozenset(a for a in fig.about if _name_words(a) not in names)
+    if not about and fig.pronoun == "possessive" and claim.has_claimant:
+        about = frozenset({claimant_key(claim.claimant)})
+    return replace(fig, about=about)
+
+
+def _name_words(name: str) -> set[str]:
+    # Words of three letters or more: no titles ("Mr."), initials or "of".
+    return set(re.findall(r"[a-z]{3,}", claimant_key(name))) - {"the"}
+
+
+def _same_about(a: frozenset[str], b: frozenset[str]) -> bool:
+    """Whether two figures speak of the same people or places, by any name word ("Koch",
+    "Charles Koch"); a figure that names none speaks of nothing in particular."""
+    words = [set().union(*map(_name_words, x)) for x in (a, b)]
+    return not (a or b) or bool(words[0] & words[1])
 
 
 _REFERRING_REACH = 2  # sentences back
@@ -138,10 +164,23 @@ _REFERRING_REACH = 2  # sentences back
 
 def _resolve_referring(items: list[_Counted]) -> list[_Counted]:
     """A figure that says nothing of what it counts ("the number cannot be more than
-    5,000") counts what the figure just before it counts."""
+    5,000") counts what the figure just before it counts; one that names whom it is about
+    by a pronoun ("Bloomberg lists them with $55 billion each") is about whom the figure
+    just before it is about."""
     out: list[_Counted] = []
     for c in items:
         f = c.figure
+        if not f.about and f.pronoun == "personal":
+            named = [
+                p.figure.about
+                for p in out
+                if p.loc.sentence.article_id == c.loc.sentence.article_id
+                and 0 <= c.loc.sentence.idx - p.loc.sentence.idx <= _REFERRING_REACH
+                and p.figure.label == f.label
+                and p.figure.about
+            ]
+            if named:
+                f = replace(f, about=named[-1])
         if not f.counts and not f.event:
             before = [
                 p
@@ -156,11 +195,6 @@ def _resolve_referring(items: list[_Counted]) -> list[_Counted]:
                 f = replace(f, counts=p.counts, event=p.event, about=p.about, worded=p.worded)
         out.append(_Counted(c.loc, f))
     return out
-
-
-@lru_cache(maxsize=4096)
-def _parse(text: str) -> Doc:
-    return parse(text)
 
 
 def _differ(a: facts.Figure, b: facts.Figure) -> bool:
@@ -190,59 +224,11 @@ def claim_date(sentence: str, published: str | None) -> str | None:
     return found[0][1].isoformat() if found else published
 
 
-# ---- stance --------------------------------------------------------------------------
-
-_LEAD = re.compile(r"^(?:reports?|claims?|suggestions?|allegations?)\s+(?:that\s+)?|^that\s+", re.I)
-# Similarity of a denied content and a reported one, above which they may be the same claim.
-_STANCE_SIMILARITY = 0.5
-# What a counter-claim sounds like, whatever its topic: a content this close to one of
-# these answers another claim ("this report is totally wrong", "called it propaganda").
-_COUNTER_PROTOTYPES = (
-    "that is false",
-    "this is not true",
-    "that is totally wrong",
-    "it is a lie",
-    "it is propaganda",
-    "it is inaccurate and baseless",
-)
-_COUNTER_SIMILARITY = 0.5
-# A counter-claim with this few content words names no content of its own ("denied the
-# charge", "dismissed the toll"): it answers the claim just before it.
-_ANAPHORIC_WORDS = 3
-_ANAPHORIC_REACH = 4  # sentences back
-_RECENCY = 0.1  # similarity a candidate loses for each sentence back
-
-
-_CONTENT_POS = frozenset({"NOUN", "PROPN", "VERB", "ADJ"})
-
-
-def _words(text: str, predicate: bool = False) -> set[str]:
-    """Content lemmas of a text, by the one stop-word list; with `predicate`, those of
-    its predicate only: a denial and the claim it answers share what is said ("seen on
-    the front"), not only whom it is said of ("North Korean soldiers")."""
-    doc = _parse(text)
-    subject: set[int] = set()
-    if predicate:
-        for token in doc:
-            if token.dep_ in ("nsubj", "nsubjpass") and token.head.dep_ in ("ROOT", "ccomp"):
-                subject |= {t.i for t in token.subtree}
-    # The stop-word list holds content words too ("front", "see", "last"): it only
-    # drops words that are not nouns, verbs or adjectives here.
-    return {
-        t.lemma_.lower()
-        for t in doc
-        if t.is_alpha
-        and len(t) > 2
-        and t.i not in subject
-        and (t.pos_ in _CONTENT_POS or (t.lower_ not in facts.STOP and t.pos_ != "AUX"))
-    }
-
-
 # ---- the finder ----------------------------------------------------------------------
 
 
 class ConflictFinder:
-    def __init__(self, embedder: Embedder) -> None:
+    def __init__(self, embedder: TextEncoder) -> None:
         self.embedder = embedder
         self._vectors: dict[str, npt.NDArray[np.float32]] = {}
 
@@ -263,7 +249,34 @@ class ConflictFinder:
 
     def conflicts(self, located: list[Located]) -> list[tuple[Conflict, list[Located]]]:
         """Every conflict among the claims, each with the claim behind each position."""
-        return self._figure_conflicts(located) + self._stance_conflicts(located)
+        return (
+            self._figure_conflicts(located)
+            + self._stance_conflicts(located)
+            + self._revised_statements(located)
+        )
+
+    def _revised_statements(self, located: list[Located]) -> list[tuple[Conflict, list[Located]]]:
+        out: list[tuple[Conflict, list[Located]]] = []
+        for i, j in stance.revisions(located, self._embed):
+            old, new = located[i], located[j]
+            positions = [
+                Position(
+                    loc.claim.claimant,
+                    loc.claim.said,
+                    None,
+                    loc.when,
+                    loc.sentence.text,
+                    k,
+                )
+                for k, loc in enumerate((old, new))
+            ]
+            note = (
+                f"A revision, not a conflict: {new.claim.claimant} later said "
+                f"{positions[1].value}, after {positions[0].value}."
+            )
+            about = f"what {new.claim.claimant} said (revised)"
+            out.append((Conflict(about, "revision", positions, note), [old, new]))
+        return out
 
     def _embed(self, texts: list[str]) -> list[npt.NDArray[np.float32]]:
         todo = [t for t in dict.fromkeys(texts) if t not in self._vectors]
@@ -296,7 +309,7 @@ class ConflictFinder:
             a, b = items[i], items[j]
             if a.figure.label != b.figure.label:
                 return False  # dollars, percentages and counts never measure one thing
-            if (a.figure.about or b.figure.about) and a.figure.about.isdisjoint(b.figure.about):
+            if not _same_about(a.figure.about, b.figure.about):
                 return False  # different people or places, or named against unnamed
             return near(a.figure.counts, b.figure.counts, counts[i], counts[j]) and near(
                 a.event, b.event, events[i], events[j]
@@ -323,45 +336,36 @@ class ConflictFinder:
                 members = {id(c) for side in sides for c in side}
                 in_conflict = [k for k in group if id(items[k]) in members]
                 covered |= {(x, y) for x in in_conflict for y in in_conflict}
+                # Every claimant with its own figure, by side: "about $47 billion" stands
+                # with "$55 billion" against "under $40 billion", each as stated.
+                members = [(k, c) for k, side in enumerate(sides) for c in side]
                 positions = [
                     Position(
-                        " and ".join(dict.fromkeys(c.loc.claim.claimant for c in side)),
-                        side[0].value,
+                        c.loc.claim.claimant,
+                        c.value,
                         None,
-                        side[0].loc.when,
-                        side[0].loc.sentence.text,
+                        c.loc.when,
+                        c.loc.sentence.text,
+                        k,
                     )
-                    for side in sides
+                    for k, c in members
                 ]
                 about = max((c.figure.worded for side in sides for c in side), key=len)
                 conflict = Conflict(about or a.measure, "figures", positions)
-                out.append((conflict, [side[0].loc for side in sides]))
+                out.append((conflict, [c.loc for _, c in members]))
         return out
 
     # stance
 
     def _stance_conflicts(self, located: list[Located]) -> list[tuple[Conflict, list[Located]]]:
-        if not located:
-            return []
-        texts = [_LEAD.sub("", loc.claim.content.text) for loc in located]
-        vectors = self._embed(texts)
-        prototypes = self._embed(list(_COUNTER_PROTOTYPES))
-        counters = [
-            i
-            for i, loc in enumerate(located)
-            if loc.claim.kind == "denial"
-            or max(float(vectors[i] @ p) for p in prototypes) >= _COUNTER_SIMILARITY
-        ]
         out: list[tuple[Conflict, list[Located]]] = []
-        for i in counters:
+        for i, found in stance.answered(located, self._embed):
             counter = located[i]
-            backers = self._answered(i, located, texts, vectors, set(counters))
-            if not backers:
-                continue
+            backers = [located[j] for j in found]
             positions = [
                 Position(
                     b.claim.claimant,
-                    _LEAD.sub("", b.claim.content.text),
+                    b.claim.said,
                     None,
                     b.when,
                     b.sentence.text,
@@ -374,70 +378,13 @@ class ConflictFinder:
                     None,
                     counter.when,
                     counter.sentence.text,
+                    1,
                 )
             ]
-            about = (
-                texts[i]
-                if len(_words(texts[i])) > _ANAPHORIC_WORDS
-                else _LEAD.sub("", backers[0].claim.content.text)
-            )
+            text = counter.claim.said
+            about = text if stance.names_content(text) else backers[0].claim.said
             out.append((Conflict(f"whether {about}", "stance", positions), [*backers, counter]))
         return out
-
-    def _answered(
-        self,
-        i: int,
-        located: list[Located],
-        texts: list[str],
-        vectors: list[npt.NDArray[np.float32]],
-        counters: set[int],
-    ) -> list[Located]:
-        """The claims a counter-claim answers: by other claimants, saying the same thing
-        (close in meaning and sharing a content word), or, when the counter-claim names
-        no content of its own ("denied the charge"), the claim just before it."""
-        counter = located[i]
-        words = _words(texts[i], predicate=True)
-        if len(_words(texts[i])) <= _ANAPHORIC_WORDS:
-            before = [
-                loc
-                for j, loc in enumerate(located)
-                if j not in counters
-                and loc.claim.has_claimant
-                and loc.key != counter.key
-                and loc.sentence.article_id == counter.sentence.article_id
-                and 0 <= counter.sentence.idx - loc.sentence.idx <= _ANAPHORIC_REACH
-                and loc.claim.content.start < counter.claim.cue.start
-            ]
-            if not before:
-                return []
-            # Of the claims just before, the one closest in meaning to the counter-claim's
-            # whole sentence ("denies any wrongdoing and points out that ..."), the nearer
-            # the better.
-            sentence, *contents = self._embed(
-                [counter.sentence.text, *(loc.claim.content.text for loc in before)]
-            )
-
-            def score(x: tuple[npt.NDArray[np.float32], Located]) -> float:
-                distance = counter.sentence.idx - x[1].sentence.idx
-                return float(x[0] @ sentence) - _RECENCY * distance
-
-            return [max(zip(contents, before, strict=True), key=score)[1]]
-        found = sorted(
-            (
-                (float(vectors[i] @ vectors[j]), o)
-                for j, o in enumerate(located)
-                if j != i
-                and j not in counters
-                and o.key != counter.key
-                and float(vectors[i] @ vectors[j]) >= _STANCE_SIMILARITY
-                and words & _words(texts[j])
-            ),
-            key=lambda x: -x[0],
-        )
-        unique: dict[str, Located] = {}
-        for _, o in found:
-            unique.setdefault(o.key, o)  # each claimant's closest claim
-        return list(unique.values())
 
 
 def _revision(a: _Counted, b: _Counted) -> tuple[Conflict, list[Located]] | None:
@@ -446,8 +393,8 @@ def _revision(a: _Counted, b: _Counted) -> tuple[Conflict, list[Located]] | None
         return None
     old, new = sorted((a, b), key=lambda c: c.loc.when or "")
     positions = [
-        Position(c.loc.claim.claimant, c.value, None, c.loc.when, c.loc.sentence.text)
-        for c in (old, new)
+        Position(c.loc.claim.claimant, c.value, None, c.loc.when, c.loc.sentence.text, k)
+        for k, c in enumerate((old, new))
     ]
     note = (
         f"A revision, not a conflict: {new.loc.claim.claimant} said {new.value} on "
@@ -491,8 +438,8 @@ def renumber(conflicts: list[Conflict], answer: Answer) -> list[Conflict]:
                 (c.n for c in answer.citations if c.quote in p.quote or p.quote in c.quote), None
             )
             if n is not None:
-                positions.append(Position(p.claimant, p.value, n, p.published, p.quote))
-        if len(positions) >= 2:
+                positions.append(replace(p, citation=n))
+        if len({p.side for p in positions}) >= 2:
             out.append(Conflict(conflict.about, conflict.kind, positions, conflict.note))
     return out
 
@@ -533,8 +480,7 @@ def _attach(
 
     for conflict, locs in groups:
         positions = [
-            Position(p.claimant, p.value, cite(loc), p.published, p.quote)
-            for p, loc in zip(conflict.positions, locs, strict=True)
+            replace(p, citation=cite(loc)) for p, loc in zip(conflict.positions, locs, strict=True)
         ]
         conflicts.append(Conflict(conflict.about, conflict.kind, positions, conflict.note))
         parts = "; ".join(

@@ -14,6 +14,7 @@ import math
 import re
 from dataclasses import dataclass
 from datetime import date, datetime
+from functools import lru_cache
 
 import dateparser
 from dateparser.search import search_dates
@@ -21,6 +22,7 @@ from spacy.tokens import Doc, Span, Token
 from text_to_num import alpha2digit, text2num
 
 from app.text import STOP
+from indexer.split import parse
 
 __all__ = ["STOP", "Figure", "date_words", "dates", "figures", "numbers", "read_number"]
 
@@ -76,6 +78,9 @@ class Figure:
     about: frozenset[str] = frozenset()
     increment: bool = False  # "1,000 newly transported", "an additional 500": not a total
     worded: str = ""  # what it counts as the text words it: "soldiers killed"
+    # Whom the figure's clause names by a third-person pronoun instead of a name: "" when
+    # none, "possessive" ("his net worth"), "personal" ("lists them with $55 billion").
+    pronoun: str = ""
 
     @property
     def measure(self) -> str:
@@ -205,6 +210,12 @@ def numbers(text: str) -> dict[float, str]:
     return out
 
 
+@lru_cache(maxsize=4096)
+def parsed(text: str) -> Doc:
+    """spaCy's parse of a short text (a sentence, a claim's content), kept for reuse."""
+    return parse(text)
+
+
 def figures(doc: Doc | Span) -> list[Figure]:
     """The figures of a parsed text (not dates, times, ordinals, years), each with what it
     counts and its bounds. Offsets are the doc's character offsets."""
@@ -218,10 +229,12 @@ def figures(doc: Doc | Span) -> list[Figure]:
         if rng is None:
             continue
         counts, event, share, worded = _counted(ent)
+        clause = _clause(ent)
         out.append(
             Figure(
                 rng[0], rng[1], ent.text, ent.start_char - base, ent.end_char - base,
-                ent.label_, counts, event, share, _about(ent), _increment(ent), worded,
+                ent.label_, counts, event, share, _about(ent, clause), _increment(ent), worded,
+                _pronoun(ent, clause),
             )
         )  # fmt: skip
     return out
@@ -258,19 +271,43 @@ def _before_than(token: Token) -> bool:
     return token.i + 1 < len(token.doc) and token.doc[token.i + 1].lower_ == "than"
 
 
-def _about(ent: Span) -> frozenset[str]:
-    """The named people and places in the clause that holds the figure: the subtree of its
-    nearest verb, and no further."""
-    head = ent.root
-    while head.pos_ not in ("VERB", "AUX") and head.head.i != head.i:
-        head = head.head
-    # The clause without the other clauses it holds ("..., while Beijing ranked fourth").
+def _clause(ent: Span) -> set[int]:
+    """The token indices of the clause that holds the figure: the subtree of its nearest
+    verb, without the other clauses it holds ("..., while Beijing ranked fourth")."""
+    head = _clause_head(ent)
     inside = {t.i for t in head.subtree}
     for child in head.children:
         if child.dep_ in _OTHER_CLAUSES and not (
             child.left_edge.i <= ent.root.i <= child.right_edge.i
         ):
             inside -= {t.i for t in child.subtree}
+    return inside
+
+
+def _clause_head(ent: Span) -> Token:
+    head = ent.root
+    while head.pos_ not in ("VERB", "AUX") and head.head.i != head.i:
+        head = head.head
+    return head
+
+
+def _pronoun(ent: Span, clause: set[int]) -> str:
+    """Whether the clause speaks of someone by a third-person pronoun, possessive or not
+    (read from spaCy's morphology, not a word list)."""
+    found = [
+        t
+        for t in ent.doc
+        if t.i in clause and t.pos_ == "PRON" and t.morph.get("Person") == ["3"]
+        and t.morph.get("PronType") == ["Prs"]
+    ]  # fmt: skip
+    if any(t.morph.get("Poss") == ["Yes"] for t in found):
+        return "possessive"
+    return "personal" if found else ""
+
+
+def _about(ent: Span, inside: set[int]) -> frozenset[str]:
+    """The named people and places in the clause that holds the figure, and no further."""
+    head = _clause_head(ent)
     named = {
         _name_key(e.text)
         for e in ent.doc.ents

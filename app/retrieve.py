@@ -12,7 +12,7 @@ from anyascii import anyascii
 
 from app.claimants import names_in_question, names_match
 from app.generate.base import ArticleRef, Passage
-from indexer.embed import Embedder
+from indexer.embed import TextEncoder
 from indexer.index import Index
 from indexer.models import Article, Claim
 from indexer.store import ArticleFilter, Store
@@ -56,7 +56,7 @@ def claims_named(
 
 
 class Retriever:
-    def __init__(self, index: Index, embedder: Embedder) -> None:
+    def __init__(self, index: Index, embedder: TextEncoder) -> None:
         self.index = index
         self.embedder = embedder
 

@@ -19,10 +19,12 @@ from app.generate.extractive import ExtractiveGenerator
 from app.observability import record_answer
 from app.retrieve import Retriever, claims_named
 from app.settings import Settings
+from app.vectors import VectorCache
 from indexer.embed import Embedder, get_embedder
 from indexer.errors import IndexerError, IndexNotFoundError
 from indexer.index import Index, current_version
 from indexer.models import Claim
+from indexer.sentence_parses import remember as remember_parses
 from indexer.store import ArticleFilter
 
 
@@ -47,10 +49,19 @@ class Service:
         self._index: Index | None = None
         self._version: Path | None = None
         self._lock = threading.Lock()
+        self._vectors: VectorCache | None = None
 
     @property
     def embedder(self) -> Embedder:
         return get_embedder(self.settings.embedding_model, self.settings.embed_batch_size)
+
+    @property
+    def vectors(self) -> VectorCache:
+        """The embedder behind the cache every answer reads its vectors from."""
+        with self._lock:
+            if self._vectors is None:
+                self._vectors = VectorCache(self.embedder)
+            return self._vectors
 
     def index(self) -> Index:
         """The current index version, reopened when a build has swapped in a new one."""
@@ -76,11 +87,11 @@ class Service:
             self.ask("Who said what?", generator="extractive")
 
     def retriever(self) -> Retriever:
-        return Retriever(self.index(), self.embedder)
+        return Retriever(self.index(), self.vectors)
 
     def extractive(self) -> ExtractiveGenerator:
         s = self.settings
-        return ExtractiveGenerator(self.embedder, s.min_answer_similarity, s.max_answer_sentences)
+        return ExtractiveGenerator(self.vectors, s.min_answer_similarity, s.max_answer_sentences)
 
     def generator(self, name: str | None) -> tuple[Generator, list[str]]:
         """The generator asked for (or configured), and warnings about the choice."""
@@ -121,17 +132,30 @@ class Service:
     ) -> Prepared:
         """Choose the generator and retrieve the passages: everything before generation."""
         gen, warnings = self.generator(generator)
-        passages = self.retriever().passages(question, top_k or self.settings.default_top_k, flt)
+        retriever = self.retriever()
+        passages = retriever.passages(question, top_k or self.settings.default_top_k, flt)
+        # Generation, conflicts and verification read the vectors of the passages' sentences
+        # and claim contents, and the sentences' parses, that indexing stored, from the
+        # version the passages came from (whatever swapped in since).
+        index = retriever.index
+        for stored, spans in (
+            (index.sentence_vectors, {s.id: s.text for p in passages for s in p.sentences}),
+            (index.claim_vectors, {c.id: c.said for p in passages for c in p.claims}),
+        ):
+            known = {i: text for i, text in spans.items() if i is not None}
+            self.vectors.add(list(known.values()), stored.get(list(known)))
+        sentences = {s.id: s.text for p in passages for s in p.sentences if s.id is not None}
+        remember_parses(list(sentences.values()), index.sentence_parses.get(list(sentences)))
         return Prepared(question, gen, passages, warnings)
 
     def finish(self, prepared: Prepared, answer: Answer) -> AskResult:
         """Lay conflicts side by side and verify every citation: everything after generation."""
-        conflicts, answer = ConflictFinder(self.embedder).find(answer, prepared.passages)
+        conflicts, answer = ConflictFinder(self.vectors).find(answer, prepared.passages)
         answer = verify_answer(
             answer,
             prepared.passages,
             self.index().store,
-            self.embedder,
+            self.vectors,
             self.settings,
             prepared.question,
         )

@@ -25,7 +25,7 @@ from app.facts import date_words, numbers
 from app.generate.markers import find_markers
 from app.text import POSSESSIVE, STOP, WORD, content_words, key, stem
 from indexer.claims import TITLES
-from indexer.embed import Embedder
+from indexer.embed import TextEncoder
 from indexer.models import Claim
 from indexer.split import parse
 
@@ -71,15 +71,17 @@ class Evidence:
 def support(
     sentence: str,
     cited_texts: list[str],
-    embedder: Embedder,
+    embedder: TextEncoder,
     claimants: list[str] | None = None,
+    context: Sequence[str] = (),
 ) -> Support:
-    """Whether `cited_texts` back `sentence`; `claimants` (of the cited claims) enable (c)."""
+    """Whether `cited_texts` back `sentence`; `claimants` (of the cited claims) enable (c);
+    `context` is the cited articles' outlet and date (see `evidence`)."""
     vectors = embed_texts(embedder, [clean(sentence), *cited_texts])
-    return evidence(sentence, cited_texts, vectors, claimants).verdict()
+    return evidence(sentence, cited_texts, vectors, claimants, context).verdict()
 
 
-def embed_texts(embedder: Embedder, texts: Iterable[str]) -> dict[str, Vector]:
+def embed_texts(embedder: TextEncoder, texts: Iterable[str]) -> dict[str, Vector]:
     """Each distinct text's embedding, in one batch."""
     unique = list(dict.fromkeys(texts))
     return dict(zip(unique, embedder.embed(unique), strict=True))
@@ -90,15 +92,19 @@ def evidence(
     cited_texts: Sequence[str],
     vectors: Mapping[str, Vector],
     claimants: Sequence[str] | None = None,
+    context: Sequence[str] = (),
 ) -> Evidence:
-    """Run the checks of `sentence` against `cited_texts`; `vectors` holds their embeddings."""
+    """Run the checks of `sentence` against `cited_texts`; `vectors` holds their embeddings.
+    `context` is what the cited articles say of themselves (outlet, publication date): an
+    answer may say who published a cited sentence and when ("..., ANI reported on Feb. 27,
+    2025"), and the outlet reported whatever it printed."""
     text = clean(sentence)
     # An order in an article ("state that the toll was 9,000") is data, not evidence.
     cited_texts = [t for t in cited_texts if not is_instruction(t)]
     cited = " \n".join(cited_texts)
-    pool = _Pool(cited, claimants or ())
+    pool = _Pool(cited, [*(claimants or ()), *context])
     # The answer may name a claimant as the index resolved it, wherever that name came from.
-    allowed = " \n".join([cited, *(claimants or ())])
+    allowed = " \n".join([cited, *(claimants or ()), *context])
     missing = [f"does not mention {n}" for n in _missing_numbers(text, allowed)] + [
         f"does not mention {d}" for d in _missing_dates(text, allowed)
     ]
@@ -111,7 +117,7 @@ def evidence(
         missing += [
             f"cites no claim by {who}"
             for who in attributions(text)
-            if not any(may_name(who, c) for c in claimants)
+            if not any(may_name(who, c) for c in [*claimants, *context])
         ]
     return Evidence(tuple(missing), _similarity(text, cited_texts, vectors), pool.overlap(text))
 
@@ -315,11 +321,13 @@ def _missing_names(sentence: str, pool: _Pool) -> list[str]:
 
 _ATTRIBUTION = re.compile(
     r"\b(?:according to|as per)\s+(?P<after>[^,;:.“\"]+)"
-    rf"|(?P<before>[^,;:“\"]+?)\s+(?:has\s+|have\s+|had\s+|also\s+)?(?:{_CUES})\b",
+    rf"|(?P<before>[^,;:“\"]+?)\s+(?:(?:has|have|had|also|\w+ly)\s+)*(?:{_CUES})\b",
     re.IGNORECASE,
 )
 # A cue after these has no subject of its own: "is being assessed", "located her and told".
 _NO_SUBJECT = frozenset({"is", "are", "was", "were", "be", "been", "being", "and", "but", "or"})
+# Nor one whose words before it start with an auxiliary: "...: has strongly denied".
+_AUXILIARIES = _NO_SUBJECT | {"has", "have", "had"}
 _CLAUSE_START = re.compile(r".*\b(?:that|who|which|while|and|but)\s+", re.IGNORECASE)
 
 
@@ -329,7 +337,12 @@ def attributions(sentence: str) -> list[str]:
     for m in _ATTRIBUTION.finditer(sentence):
         who = m.group("after") or _CLAUSE_START.sub("", m.group("before"))
         words = who.split()
-        if words and len(words) <= 8 and words[-1].lower() not in _NO_SUBJECT:
+        if (
+            words
+            and len(words) <= 8
+            and words[-1].lower() not in _NO_SUBJECT
+            and words[0].lower() not in _AUXILIARIES
+        ):
             found.append(who.strip())
     return found
 

@@ -16,72 +16,16 @@ from collections.abc import Callable, Iterable, Sequence
 from dataclasses import asdict, dataclass, field
 from typing import Any
 
+from app.text import STOP
 from eval.polnear import CharSpan, GoldAttribution, PolnearDoc
+from indexer.claims import TITLES
 from indexer.models import Article, Claim
 
 Extractor = Callable[[Article], list[Claim]]
 
-# Words that do not identify who a source is ("the", "Mr.", "President").
-STOPWORDS = frozenset(
-    [
-        "a",
-        "an",
-        "the",
-        "of",
-        "for",
-        "and",
-        "in",
-        "on",
-        "at",
-        "to",
-        "from",
-        "by",
-        "with",
-        "'s",
-        "s",
-        "his",
-        "her",
-        "its",
-        "their",
-        "he",
-        "she",
-        "it",
-        "they",
-        "i",
-        "we",
-        "you",
-        "who",
-        "which",
-        "that",
-        "this",
-        "these",
-        "those",
-        "mr",
-        "mrs",
-        "ms",
-        "dr",
-        "sen",
-        "senator",
-        "rep",
-        "gov",
-        "governor",
-        "president",
-        "former",
-        "vice",
-        "secretary",
-        "chief",
-        "spokesman",
-        "spokeswoman",
-        "spokesperson",
-        "official",
-        "officials",
-        "candidate",
-        "nominee",
-        "democratic",
-        "republican",
-        "presidential",
-    ]
-)
+# Words that do not identify who a source is ("the", "Mr.", "President"): the project's one
+# stop-word list and the titles the claim extractor strips from names.
+NOT_NAMES = STOP | {t.rstrip(".") for t in TITLES}
 _WORD = re.compile(r"[\w'’]+")
 
 
@@ -212,7 +156,7 @@ def match(
 def meaningful_tokens(name: str) -> set[str]:
     """Lower-case words of a name without stopwords and titles, possessives dropped."""
     words = (w.lower().removesuffix("'s").removesuffix("’s") for w in _WORD.findall(name))
-    return {w for w in words if w not in STOPWORDS}
+    return {w for w in words if w not in NOT_NAMES and len(w) > 1}
 
 
 def source_correct(claim: Claim, gold: GoldAttribution, text: str) -> bool:

@@ -12,13 +12,14 @@ import typer
 
 from eval.claims_eval import evaluate, render_table
 from eval.conflicts_eval import conflicts_command
+from eval.extractors import ClaimExtractor, claim_extractor
 from eval.injection_eval import injection_command
 from eval.learn_cues import learn_cues_command
 from eval.polnear import PolnearFormatError, load_split
 from eval.polnear_questions import polnear_questions_command
+from eval.rescore import rescore_command
 from eval.runner import run_command
 from eval.verifier_eval import verifier_command
-from indexer.claims import extract_claims
 from indexer.models import Article, Claim
 from indexer.split import parse, sentences
 
@@ -33,38 +34,21 @@ def _group() -> None:
 def extract_with_timing(article: Article) -> tuple[list[Claim], float]:
     """Parse `article` as the indexer does and extract its claims by the rules; also the
     parse time."""
-    began = time.perf_counter()
-    doc = parse(article.text)
-    parse_seconds = time.perf_counter() - began
-    return extract_claims(doc, sentences(doc, article.id), article), parse_seconds
+    return _timed(article, claim_extractor("rules"))
 
 
 def tagger_extractor(weights: Path | None) -> Callable[[Article], tuple[list[Claim], float]]:
     """Extraction as the indexer does it with the learned tagger: parse, chunks, one
     encoder pass over them (counted as extraction time), the tagger; also the parse time."""
-    from app.settings import get_settings
-    from indexer.attribution.extract import load_tagger, parsed, tagged_claims
-    from indexer.attribution.model import WEIGHTS
-    from indexer.embed import BUNDLED_MODEL, get_embedder
-    from indexer.split import chunk
+    extract = claim_extractor("model", weights)
+    return lambda article: _timed(article, extract)
 
-    tagger = load_tagger(weights or WEIGHTS)
-    embedder = get_embedder(BUNDLED_MODEL)
-    settings = get_settings()
 
-    def extract(article: Article) -> tuple[list[Claim], float]:
-        began = time.perf_counter()
-        doc = parse(article.text)
-        parse_seconds = time.perf_counter() - began
-        sents = sentences(doc, article.id)
-        chunks = chunk(
-            article.text, sents, article.id, settings.chunk_max_chars, settings.chunk_overlap
-        )
-        item = parsed(doc, article, sents, chunks)
-        states = embedder.encode_passages([c.text for c in chunks])
-        return tagged_claims(tagger, [item], [states])[0], parse_seconds
-
-    return extract
+def _timed(article: Article, extract: ClaimExtractor) -> tuple[list[Claim], float]:
+    began = time.perf_counter()
+    doc = parse(article.text)
+    parse_seconds = time.perf_counter() - began
+    return extract(doc, sentences(doc, article.id), article), parse_seconds
 
 
 @eval_app.command()
@@ -147,6 +131,7 @@ eval_app.command("verifier")(verifier_command)
 eval_app.command("learn-cues")(learn_cues_command)
 eval_app.command("injection")(injection_command)
 eval_app.command("conflicts")(conflicts_command)
+eval_app.command("rescore")(rescore_command)
 
 
 if __name__ == "__main__":

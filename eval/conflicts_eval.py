@@ -1,5 +1,6 @@
 """The conflict benchmark: labelled pairs of claims from real articles, conflicting or not,
-scored against what the conflict finder reports from the claims the indexer extracts.
+scored against what the conflict finder reports from the claims the indexer extracts
+(by the learned tagger it ships, or by the rules).
 
 A file is JSONL, one pair a line (see the README's Evaluation section):
 
@@ -26,12 +27,12 @@ from typing import Annotated, Any
 
 import typer
 
-from app.conflicts import ConflictFinder, Located
+from app.conflicts import ConflictFinder, Located, Position
 from app.generate.base import ArticleRef
+from eval.extractors import claim_extractor
 from eval.polnear import _article as polnear_article
 from eval.verifier_eval import Scores
 from eval.verifier_set import seed_articles
-from indexer.claims import extract_claims
 from indexer.embed import BUNDLED_MODEL, get_embedder
 from indexer.models import Article, Claim, Sentence
 from indexer.split import parse, sentences
@@ -151,31 +152,49 @@ def load_articles(items: list[Item], polnear: Path | None) -> dict[str, Article]
     return out
 
 
-def located_claims(article: Article) -> list[Located]:
-    """The article's claims as the rule-based extractor finds them, each with its sentence
-    (the figures in the README were measured so; the indexer now ships the learned tagger)."""
-    doc = parse(article.text)
-    sents = sentences(doc, article.id)
-    claims = extract_claims(doc, sents, article)
-    by_idx: dict[int, Sentence] = {s.idx: s for s in sents}
-    ref = ArticleRef(article.id, article.title, article.outlet, article.published, article.url)
-    return [Located(c, by_idx[c.sentence_idx], ref) for c in claims if c.sentence_idx in by_idx]
+def claim_reader(extractor: str = "model") -> Callable[[Article], list[Located]]:
+    """An article's claims as the indexer extracts them (`model`: the learned tagger it
+    ships; `rules`: the rules alone), each with its sentence."""
+    extract = claim_extractor(extractor)
+
+    def read(article: Article) -> list[Located]:
+        doc = parse(article.text)
+        sents = sentences(doc, article.id)
+        by_idx: dict[int, Sentence] = {s.idx: s for s in sents}
+        ref = ArticleRef(article.id, article.title, article.outlet, article.published, article.url)
+        return [
+            Located(c, by_idx[c.sentence_idx], ref)
+            for c in extract(doc, sents, article)
+            if c.sentence_idx in by_idx
+        ]
+
+    return read
 
 
-def _covers(loc: Located, article_id: str, side: Side) -> bool:
+def _evidence(position: Position, loc: Located) -> tuple[int, int]:
+    """Where a position's evidence is in its article: the figure or content it states
+    when its sentence holds it word for word, else its claim, cue to content."""
+    s = loc.sentence
+    at = s.text.find(position.value)
+    if at >= 0:
+        return s.start + at, s.start + at + len(position.value)
     c: Claim = loc.claim
-    start, end = min(c.cue.start, c.content.start), max(c.cue.end, c.content.end)
-    return loc.sentence.article_id == article_id and start < side.end and side.start < end
+    return min(c.cue.start, c.content.start), max(c.cue.end, c.content.end)
+
+
+def _covers(span: tuple[int, int], loc: Located, article_id: str, side: Side) -> bool:
+    return loc.sentence.article_id == article_id and span[0] < side.end and side.start < span[1]
 
 
 def evaluate(
     items: list[Item],
     articles: dict[str, Article],
     finder: ConflictFinder,
-    claims_of: Callable[[Article], list[Located]] = located_claims,
+    claims_of: Callable[[Article], list[Located]],
 ) -> tuple[dict[str, Scores], list[dict[str, Any]]]:
-    """Scores per kind, and each item with whether a reported conflict covers both sides
-    (its positions' claims overlap side a and side b, by two different claims)."""
+    """Scores per kind, and each item with whether a reported conflict covers both sides:
+    two of its positions on opposite sides, one whose evidence (the figure or content it
+    states, else its claim) overlaps side a and the other side b."""
     cache: dict[str, list[Located]] = {}
     counts: dict[str, Counter[str]] = {k: Counter() for k in KINDS}
     rows: list[dict[str, Any]] = []
@@ -185,9 +204,21 @@ def evaluate(
         ids = {ref: articles[ref].id for ref in refs}
         found = None
         for conflict, locs in finder.conflicts(located):
-            on_a = [loc for loc in locs if _covers(loc, ids[item.a.article], item.a)]
-            on_b = [loc for loc in locs if _covers(loc, ids[item.b.article], item.b)]
-            if any(x is not y for x in on_a for y in on_b):
+            spans = [
+                (_evidence(p, loc), loc) for p, loc in zip(conflict.positions, locs, strict=True)
+            ]
+            on_a = [
+                k
+                for k, (sp, loc) in enumerate(spans)
+                if _covers(sp, loc, ids[item.a.article], item.a)
+            ]
+            on_b = [
+                k
+                for k, (sp, loc) in enumerate(spans)
+                if _covers(sp, loc, ids[item.b.article], item.b)
+            ]
+            sides = conflict.positions
+            if any(sides[x].side != sides[y].side for x in on_a for y in on_b):
                 found = conflict
                 break
         outcome = {(True, True): "tp", (True, False): "fn", (False, True): "fp"}.get(
@@ -234,13 +265,20 @@ def conflicts_command(
         Path | None, typer.Option(help="PolNeAR folder the items' articles are read from.")
     ] = None,
     split: Annotated[str, typer.Option(help="tune, test or all.")] = "test",
+    extractor: Annotated[
+        str, typer.Option(help="model (the learned tagger the indexer ships) or rules")
+    ] = "model",
     out: Annotated[Path, typer.Option(help="Where to write the JSON results.")] = Path(
         "results/conflicts.json"
     ),
 ) -> None:
     """Precision and recall of the conflict finder per kind, on labelled pairs."""
+    from indexer.attribution.extract import EXTRACTORS
+
     if split not in (*SPLITS, "all"):
         raise typer.BadParameter("tune, test or all", param_hint="--split")
+    if extractor not in EXTRACTORS:
+        raise typer.BadParameter(" or ".join(EXTRACTORS), param_hint="--extractor")
     if polnear is None and (DEFAULT_POLNEAR / "metadata.tsv").exists():
         polnear = DEFAULT_POLNEAR
     try:
@@ -249,12 +287,14 @@ def conflicts_command(
     except ConflictSetError as e:
         raise typer.BadParameter(str(e), param_hint="FILE") from e
     finder = ConflictFinder(get_embedder(BUNDLED_MODEL))
-    scores, rows = evaluate(items, articles, finder)
-    typer.echo(render(scores, f"{file} ({split}: {len(items)} items, {len(articles)} articles)"))
+    scores, rows = evaluate(items, articles, finder, claim_reader(extractor))
+    title = f"{file} ({split}: {len(items)} items, {len(articles)} articles, {extractor} claims)"
+    typer.echo(render(scores, title))
     out.parent.mkdir(parents=True, exist_ok=True)
     result = {
         "file": str(file),
         "split": split,
+        "extractor": extractor,
         "scores": {k: s.as_dict() for k, s in scores.items()},
     }
     out.write_text(json.dumps({**result, "items": rows}, indent=2) + "\n", encoding="utf-8")

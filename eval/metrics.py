@@ -13,12 +13,14 @@ from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import asdict, dataclass, field
 from typing import Any
 
+from app.generate.reporting import article_context
 from app.schemas import AnswerPublic, CitationPublic
 from eval.claims_eval import meaningful_tokens
 from eval.gold import REGEX_PREFIX, EvidenceSpans, GoldQuestion, Span
 
-# (sentence, cited texts, claimants) -> supported; see `load_verifier` in the runner.
-Verifier = Callable[[str, list[str], list[str] | None], bool]
+# (sentence, cited texts, claimants, the cited articles' outlets and dates) -> supported;
+# see `load_verifier` in the runner.
+Verifier = Callable[[str, list[str], list[str] | None, list[str]], bool]
 
 # An answer that says the articles do not hold the answer, in the words the generators use.
 _REFUSAL = re.compile(
@@ -190,13 +192,16 @@ def answer_sentences(answer: AnswerPublic) -> list[tuple[str, list[int]]]:
 
 def _citation_recall(answer: AnswerPublic, verifier: Verifier) -> tuple[float | None, list[str]]:
     """ALCE citation recall: share of answer sentences supported by what they cite."""
-    quotes = {c.n: c.quote for c in answer.citations}
+    by_n = {c.n: c for c in answer.citations}
     unsupported: list[str] = []
     sentences = answer_sentences(answer)
     for text, ns in sentences:
-        cited = [quotes[n] for n in ns if n in quotes]
+        cited = [by_n[n].quote for n in ns if n in by_n]
         claimants = [c.claimant for c in answer.claims if c.citation in ns] or None
-        if not cited or not verifier(text, cited, claimants):
+        context = [
+            x for n in ns if n in by_n for x in article_context(by_n[n].outlet, by_n[n].published)
+        ]
+        if not cited or not verifier(text, cited, claimants, context):
             unsupported.append(text)
     if not sentences:
         return None, []

@@ -159,8 +159,10 @@ def load_verifier(settings: Settings) -> Verifier | None:
         return None
     embedder = embedder_for(settings)
 
-    def verify(sentence: str, cited: list[str], claimants: list[str] | None) -> bool:
-        return bool(support(sentence, cited, embedder, claimants=claimants).supported)
+    def verify(
+        sentence: str, cited: list[str], claimants: list[str] | None, context: list[str]
+    ) -> bool:
+        return bool(support(sentence, cited, embedder, claimants, context).supported)
 
     return verify
 

@@ -28,7 +28,9 @@ from indexer.index import (
 )
 from indexer.lexical import write_lexical
 from indexer.models import Article, Chunk, Claim, Sentence
-from indexer.split import SPACY_MODEL, chunk, load_pipeline, sentences
+from indexer.sentence_parses import to_bytes, write_sentence_parses
+from indexer.span_vectors import CLAIMS, SENTENCES, write_span_vectors
+from indexer.split import SPACY_MODEL, load_pipeline
 from indexer.store import Store
 from indexer.vectors import VectorConfig, release, same_backend, writable_copy
 
@@ -64,6 +66,9 @@ class _Prepared:
     chunks: list[Chunk]
     claims: list[Claim]
     vectors: np.ndarray
+    sentence_vectors: np.ndarray  # one row per sentence, embedded on its own
+    claim_vectors: np.ndarray  # one row per claim: its content, embedded on its own
+    sentence_parses: list[bytes]  # one per sentence, parsed on its own
 
 
 def update_index(
@@ -109,6 +114,13 @@ def update_index(
             vector_params = _write_search_indexes(
                 store, previous, staging, index_dir, embedder.dim, options.vectors
             )
+            for kind, fresh in (
+                (SENTENCES, {item.article.id: item.sentence_vectors for item in prepared}),
+                (CLAIMS, {item.article.id: item.claim_vectors for item in prepared}),
+            ):
+                write_span_vectors(store, staging, kind, fresh, previous)
+            parses = {item.article.id: item.sentence_parses for item in prepared}
+            write_sentence_parses(store, staging, parses, previous)
             report.counts = store.counts()
             Manifest(
                 format_version=FORMAT_VERSION,
@@ -184,7 +196,7 @@ def _prepare(articles: list[Article], embedder: Embedder, options: BuildOptions)
     from indexer.attribution.extract import (
         EXTRACTORS,
         load_tagger,
-        parsed,
+        prepare,
         rule_claims,
         tagged_claims,
     )
@@ -206,33 +218,52 @@ def _prepare(articles: list[Article], embedder: Embedder, options: BuildOptions)
     bar = tqdm(total=len(articles), desc="indexing", unit="article", disable=not options.progress)
     for start in range(0, len(articles), options.batch_articles):
         batch = articles[start : start + options.batch_articles]
-        items = []
-        for article, doc in zip(batch, docs, strict=False):
-            sents = sentences(doc, article.id)
-            chunks = chunk(
-                article.text, sents, article.id, options.chunk_max_chars, options.chunk_overlap
-            )
-            items.append(parsed(doc, article, sents, chunks))
-        encoded = embedder.encode_passages([c.text for p in items for c in p.chunks])
-        per_article, i = [], 0
-        for p in items:
-            per_article.append(encoded[i : i + len(p.chunks)])
-            i += len(p.chunks)
+        items, per_article = prepare(
+            zip(batch, docs, strict=False),
+            embedder,
+            options.chunk_max_chars,
+            options.chunk_overlap,
+            tagger.config.encoder_layers if tagger is not None else (-1,),
+        )
         claims = (
             tagged_claims(tagger, items, per_article)
             if tagger is not None
             else [rule_claims(p) for p in items]
         )
-        for p, states, found in zip(items, per_article, claims, strict=True):
+        # Sentences and claim contents are embedded on their own (as question-time text
+        # is), once each, though overlapping chunks share sentences: indexer/span_vectors.py.
+        sentence_vectors = _split(
+            embedder.embed([s.text for p in items for s in p.sentences]),
+            [len(p.sentences) for p in items],
+        )
+        claim_vectors = _split(
+            embedder.embed([c.said for found in claims for c in found]),
+            [len(found) for found in claims],
+        )
+        # Each sentence parsed on its own too, as question-time code parses it.
+        parses = iter(
+            to_bytes(nlp.pipe((s.text for p in items for s in p.sentences), batch_size=64))
+        )
+        for p, states, found, own, contents in zip(
+            items, per_article, claims, sentence_vectors, claim_vectors, strict=True
+        ):
             vectors = (
                 np.stack([s.vector for s in states])
                 if states
                 else np.zeros((0, embedder.dim), dtype=np.float32)
             )
-            out.append(_Prepared(p.article, p.sentences, p.chunks, found, vectors))
+            alone = [next(parses) for _ in p.sentences]
+            out.append(
+                _Prepared(p.article, p.sentences, p.chunks, found, vectors, own, contents, alone)
+            )
         bar.update(len(batch))
     bar.close()
     return out
+
+
+def _split(rows: np.ndarray, sizes: list[int]) -> list[np.ndarray]:
+    """`rows` cut into consecutive parts of `sizes` rows."""
+    return np.split(rows, np.cumsum(sizes)[:-1]) if sizes else []
 
 
 def _write_search_indexes(

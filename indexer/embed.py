@@ -8,6 +8,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
+from typing import Protocol
 
 import numpy as np
 import numpy.typing as npt
@@ -24,14 +25,22 @@ _BUNDLED_ALIASES = {BUNDLED_MODEL, f"sentence-transformers/{BUNDLED_MODEL}"}
 Vectors = npt.NDArray[np.float32]
 
 
+class TextEncoder(Protocol):
+    """Whatever gives texts their vectors: the `Embedder`, or a cache in front of it."""
+
+    dim: int
+
+    def embed(self, texts: Sequence[str], show_progress: bool = False) -> Vectors: ...
+
+
 @dataclass(frozen=True)
 class PassageStates:
-    """One passage's encoder output: its pooled vector, and each word piece's final hidden
-    state with the passage character span it covers (special tokens and the part past the
-    model's length limit have none)."""
+    """One passage's encoder output: its pooled vector, and each word piece's hidden
+    states (the asked layers', side by side) with the passage character span it covers
+    (special tokens and the part past the model's length limit have none)."""
 
     vector: npt.NDArray[np.float32]
-    token_states: npt.NDArray[np.float16]  # (pieces, dim)
+    token_states: npt.NDArray[np.float16]  # (pieces, dim * layers)
     offsets: npt.NDArray[np.int32]  # (pieces, 2): [start, end) in the passage text
 
 
@@ -61,14 +70,23 @@ class Embedder:
         )
         return np.asarray(vectors, dtype=np.float32)
 
-    def encode_passages(self, texts: Sequence[str]) -> list[PassageStates]:
+    def encode_passages(
+        self, texts: Sequence[str], layers: Sequence[int] = (-1,)
+    ) -> list[PassageStates]:
         """One forward pass per passage giving what the indexer needs from it: the same
-        normalised mean-pooled vector `embed` returns, and the word-piece states the
-        attribution tagger reads, so chunks are never run through the encoder twice."""
+        normalised mean-pooled vector `embed` returns, and the word-piece states of
+        `layers` (indexes into the hidden states, 0 the input embeddings, -1 the last)
+        the attribution tagger reads, so chunks are never run through the encoder twice."""
         import torch
 
         transformer = self._model[0]
         tokenizer = self._model.tokenizer
+        depth = int(transformer.auto_model.config.num_hidden_layers)  # type: ignore[union-attr, arg-type]
+        if not layers or any(not -depth - 1 <= k <= depth for k in layers):
+            raise IndexerError(
+                f"Encoder layers {list(layers)} do not exist in {self.name}: it has hidden "
+                f"states 0 (the input embeddings) to {depth} (or -1 for the last)."
+            )
         out: list[PassageStates | None] = [None] * len(texts)
         # Longest first, as sentence-transformers does, so padding stays small in a batch.
         order = sorted(range(len(texts)), key=lambda i: -len(texts[i]))
@@ -84,7 +102,9 @@ class Embedder:
             )
             offsets = enc.pop("offset_mapping")
             with torch.inference_mode():
-                hidden = transformer.auto_model(**enc).last_hidden_state  # type: ignore[operator]
+                output = transformer.auto_model(**enc, output_hidden_states=True)  # type: ignore[operator]
+            hidden = output.last_hidden_state
+            states = torch.cat([output.hidden_states[k] for k in layers], dim=-1)
             mask = enc["attention_mask"].unsqueeze(-1).to(hidden.dtype)
             pooled = (hidden * mask).sum(1) / mask.sum(1).clamp(min=1e-9)
             pooled = torch.nn.functional.normalize(pooled, p=2, dim=1)
@@ -94,7 +114,7 @@ class Embedder:
                 keep = (span[:, 1] > span[:, 0]).nonzero().squeeze(-1)
                 out[i] = PassageStates(
                     vector=pooled[row].numpy().astype(np.float32),
-                    token_states=hidden[row, keep].numpy().astype(np.float16),
+                    token_states=states[row, keep].numpy().astype(np.float16),
                     offsets=span[keep].numpy().astype(np.int32),
                 )
         return [o for o in out if o is not None]

@@ -3,6 +3,8 @@
     INDEX_DIR/
       current -> v-20250227T101500-1a2b3c   (symlink, replaced with os.replace)
       v-.../manifest.json  store.sqlite  vectors.faiss (or a Milvus collection)  bm25/
+            sentences.npy  claims.npy  *_ids.npy (their vectors, indexer/span_vectors.py)
+            sentence_parses.bin  sentence_parse_offsets.npy  (indexer/sentence_parses.py)
       .building-*/                          (a build in progress; never read)
       .lock                                 (one writer at a time)
 
@@ -34,14 +36,18 @@ from indexer.errors import (
     IndexWriteError,
 )
 from indexer.lexical import LexicalIndex
+from indexer.sentence_parses import PARSES_FILE as PARSES
+from indexer.sentence_parses import SentenceParses
+from indexer.span_vectors import CLAIMS, SENTENCES, Kind, SpanVectors
 from indexer.store import Store
 from indexer.vectors import open_vectors
 
 _T = TypeVar("_T")
 
 # 2: BM25 tokens are Snowball stems; 3: the `vectors` entry (FAISS flat or IVF, or a
-# Milvus collection) replaced `faiss`; 4: BM25 in segments of term frequencies (lexical.py).
-FORMAT_VERSION = 4
+# Milvus collection) replaced `faiss`; 4: vectors of every sentence and claim content,
+# and each sentence's parse; 5: BM25 in segments of term frequencies (lexical.py).
+FORMAT_VERSION = 5
 CURRENT = "current"
 MANIFEST = "manifest.json"
 STORE = "store.sqlite"
@@ -202,9 +208,29 @@ class Index:
                     f"{counts['chunks']} chunks stored, {len(self.vectors)} vectors, "
                     f"{len(self.lexical)} in the BM25 index",
                 )
+            self.sentence_vectors, self.claim_vectors = (
+                self._span_vectors(kind, counts) for kind in (SENTENCES, CLAIMS)
+            )
+            self.sentence_parses = _load(directory, PARSES, lambda: SentenceParses(directory))
+            if len(self.sentence_parses) != counts["sentences"]:
+                raise IndexDamagedError(
+                    directory,
+                    f"{counts['sentences']} sentences, {len(self.sentence_parses)} parses",
+                )
         except BaseException:
             self.store.close()
             raise
+
+    def _span_vectors(self, kind: Kind, counts: dict[str, int]) -> SpanVectors:
+        found = _load(
+            self.directory, kind.vectors_file, lambda: SpanVectors.open(self.directory, kind)
+        )
+        if len(found) != counts[kind.table]:
+            raise IndexDamagedError(
+                self.directory,
+                f"{counts[kind.table]} {kind.table} stored, {len(found)} vectors of them",
+            )
+        return found
 
     def _checked_counts(self) -> dict[str, int]:
         # Not PRAGMA quick_check: it reads every page (10 s at a million chunks, at every

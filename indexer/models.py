@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+import re
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -52,6 +53,8 @@ class Sentence:
     start: int
     end: int
     text: str
+    # The store's rowid, which keys its stored vector; not part of what the sentence is.
+    id: int | None = field(default=None, compare=False)
 
 
 @dataclass(frozen=True)
@@ -67,6 +70,9 @@ class Chunk:
     first_sentence: int
     last_sentence: int
 
+
+# Words that introduce what was claimed without saying it: "(reports) that ...".
+_LEAD = re.compile(r"^(?:reports?|claims?|suggestions?|allegations?)\s+(?:that\s+)?|^that\s+", re.I)
 
 # The claimant of an attribution whose source the text does not give ("X appears likely
 # to ..."): PolNeAR counts these, but no answer can say who made them.
@@ -97,3 +103,9 @@ class Claim:
     @property
     def has_claimant(self) -> bool:
         return self.claimant != UNKNOWN_CLAIMANT
+
+    @property
+    def said(self) -> str:
+        """What was claimed, without the words that introduce it: the content's "that" or
+        "reports that". Its embedding is stored at indexing (indexer/span_vectors.py)."""
+        return _LEAD.sub("", self.content.text)

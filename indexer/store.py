@@ -277,8 +277,8 @@ class Store:
 
     def sentences(self, article_id: str, first: int = 0, last: int = 1 << 30) -> list[Sentence]:
         rows = self.db.execute(
-            "SELECT s.idx, s.start, s.end, substr(a.text, s.start + 1, s.end - s.start)"
-            " FROM sentences s JOIN articles a ON a.id = s.article_id"
+            "SELECT s.idx, s.start, s.end, substr(a.text, s.start + 1, s.end - s.start),"
+            " s.rowid FROM sentences s JOIN articles a ON a.id = s.article_id"
             " WHERE s.article_id = ? AND s.idx BETWEEN ? AND ? ORDER BY s.idx",
             (article_id, first, last),
         )

@@ -1,9 +1,13 @@
 """The offline default: an answer composed of the retrieved sentences themselves.
 
-Each answer sentence is one article sentence, quoted whole (so its dates and figures stay
-with it) and cited to its exact offsets. A sentence carrying a claim names its claimant:
-the sentence itself does ("Zelensky said on Feb. 14 ..."), or, when it only says "he" or
-"the agency", the resolved claimant is written in ("Kyrylo Budanov said ...", "The agency
+Each answer sentence is one article sentence, cited whole to its exact offsets. When the
+question asks who said something, what someone said, or how many, a sentence's claim is
+restated as a reporter writes it, with its claimant, outlet and date ("The NIS estimated
+that about 300 were killed ..., ANI reported on Feb. 27, 2025"; `reporting`), and the
+sentences holding the positions of one disagreement stand side by side; a sentence whose
+claim cannot be restated is quoted whole with its byline. Otherwise sentences are quoted
+whole, figures and dates as stated, and a claim's claimant is written in where the
+sentence only says "he" or "the agency" ("Kyrylo Budanov said ...", "The agency
 (National Intelligence Service) said ..."). When the question is about who said what,
 sentences holding claims rank higher, and those by a claimant the question names come
 first; a "how many" question is answered first by a sentence that gives a figure.
@@ -18,10 +22,19 @@ import numpy as np
 from spacy.lang.en.lex_attrs import like_num
 
 from app.claimants import asks_about_claims, names_in_question, names_match
+from app.conflicts import ConflictFinder, locate
 from app.generate.base import Answer, ArticleRef, Citation, ClaimUse, Passage
+from app.generate.reporting import (
+    PRONOUNS,
+    bylined,
+    is_name,
+    names_itself,
+    prose_text,
+    reported,
+)
 from app.text import content_words, stem
 from indexer.claims import is_headline
-from indexer.embed import Embedder
+from indexer.embed import TextEncoder
 from indexer.models import Claim, Sentence
 
 NOTHING_FOUND = "The indexed articles hold nothing on this question."
@@ -42,10 +55,37 @@ _HEADLINE_QUESTION = re.compile(r"\b(?:headlines?|title)\b", re.IGNORECASE)
 class ExtractiveGenerator:
     name = "extractive"
 
-    def __init__(self, embedder: Embedder, min_similarity: float, max_sentences: int) -> None:
+    def __init__(self, embedder: TextEncoder, min_similarity: float, max_sentences: int) -> None:
         self.embedder = embedder
         self.min_similarity = min_similarity
         self.max_sentences = max_sentences
+
+    def _grouped(
+        self,
+        picked: list[int],
+        candidates: list[tuple[Sentence, ArticleRef, list[Claim]]],
+        passages: list[Passage],
+        others: bool,
+    ) -> list[int]:
+        """The picked sentences with the positions of each disagreement they take part in
+        side by side: after a sentence, the sentences holding the other positions of its
+        conflicts (`app.conflicts`), so that each side is stated with its claimant; with
+        `others`, also those positions' sentences that were not picked."""
+        where = {(s.article_id, s.idx): i for i, (s, _, _) in enumerate(candidates)}
+        groups = [
+            [
+                where[k]
+                for loc in locs
+                if (k := (loc.sentence.article_id, loc.sentence.idx)) in where
+            ]
+            for _, locs in ConflictFinder(self.embedder).conflicts(locate(passages))
+        ]
+        order: list[int] = []
+        for i in picked:
+            for j in [i, *(j for g in groups if i in g for j in g)]:
+                if j not in order and (others or j in picked):
+                    order.append(j)
+        return order
 
     def generate(self, question: str, passages: list[Passage]) -> Answer:
         candidates = _unique_sentences(passages)
@@ -60,11 +100,12 @@ class ExtractiveGenerator:
         )
         has_claims = np.array([bool(claims) for _, _, claims in candidates])
         figure = np.array([_holds_figure(s.text) for s, _, _ in candidates])
+        figure_question = bool(_FIGURE_QUESTION.search(question))
         scores = (
             similarity
             + _NAMED_BOOST * named
             + (_CLAIM_BOOST * has_claims if about_claims else 0)
-            + (_FIGURE_BOOST * figure if _FIGURE_QUESTION.search(question) else 0)
+            + (_FIGURE_BOOST * figure if figure_question else 0)
         )
         if not _HEADLINE_QUESTION.search(question):
             # A headline or byline is no sentence of the report: it restates it without
@@ -94,6 +135,14 @@ class ExtractiveGenerator:
             picked.append(int(i))
             if len(picked) == self.max_sentences:
                 break
+        if about_claims or figure_question:
+            # A question naming a claimant is answered with their claims; the other sides
+            # of a disagreement still come from the conflict finder.
+            picked = self._grouped(picked, candidates, passages, others=not named.any())
+        prose_of = prose_text(
+            [s for s, _, _ in candidates],
+            {(s.article_id, s.idx) for s, _, _ in candidates if _headline(s, passages)},
+        )
         parts: list[str] = []
         citations: list[Citation] = []
         uses: list[ClaimUse] = []
@@ -101,8 +150,24 @@ class ExtractiveGenerator:
             sentence, article, claims = candidates[i]
             n = len(citations) + 1
             citations.append(Citation(n, article, sentence.start, sentence.end, sentence.text))
-            parts.append(f"{attributed(sentence, claims)} [{n}]")
-            uses.extend(ClaimUse(c, n) for c in claims)
+            said = prose_of.get(sentence.article_id, "")
+            restated = (
+                restatement(question, sentence, article, claims, said, names)
+                if about_claims or figure_question
+                else None
+            )
+            if restated is not None:
+                text, claim = restated
+                parts.append(f"{text} [{n}]")
+                # The restated claim, and the claims its content carries ("sources told
+                # POLITICO that Republicans were incensed ...").
+                uses += [ClaimUse(c, n) for c in claims if c is claim or _within(c, claim)]
+            else:
+                text = attributed(sentence, claims, said)
+                if about_claims or figure_question:
+                    text = bylined(text, claims, article)
+                parts.append(f"{text} [{n}]")
+                uses.extend(ClaimUse(c, n) for c in claims)
         return Answer(" ".join(parts), citations, self.name, claims=uses)
 
 
@@ -159,23 +224,25 @@ def _capitalised(question: str, word: str) -> bool:
     )
 
 
-def attributed(sentence: Sentence, claims: list[Claim]) -> str:
+def attributed(sentence: Sentence, claims: list[Claim], prose: str) -> str:
     """The sentence with its claimant named where it says only "he" or "the agency", the
     way a reporter would write it ("The harbour authority added that ..."; "The official
     (Kyrylo Budanov) said ..."); the rest is left as stated, figures and dates included. A
     sentence that names one of its claimants is left as it is: a nested claim's resolved
-    pronoun ("... daring him to say ...") is not who the sentence is attributed to."""
+    pronoun ("... daring him to say ...") is not who the sentence is attributed to. Only a
+    name the article's prose gives (`prose`) stands in: never a headline's title-case
+    words, a dateline or a description."""
     text = sentence.text
     if any(_names(c) for c in claims):
         return text
     for claim in claims:
-        if not claim.claimant or claim.claimant.lower() in text.lower():
+        if claim.claimant.lower() in text.lower() or not is_name(claim.claimant, prose):
             continue
         mention = claim.claimant_mention
         if mention is None or not sentence.start <= mention.start < mention.end <= sentence.end:
             return f"According to {claim.claimant}: {text}"
         start, end = mention.start - sentence.start, mention.end - sentence.start
-        if mention.text.lower() in _PRONOUNS:
+        if mention.text.lower() in PRONOUNS:
             who = claim.claimant if start else claim.claimant[:1].upper() + claim.claimant[1:]
         else:
             who = f"{mention.text} ({claim.claimant})"
@@ -183,22 +250,59 @@ def attributed(sentence: Sentence, claims: list[Claim]) -> str:
     return text
 
 
+def restatement(
+    question: str,
+    sentence: Sentence,
+    article: ArticleRef,
+    claims: list[Claim],
+    prose: str,
+    names: list[str],
+) -> tuple[str, Claim] | None:
+    """The sentence's claim that answers the question, restated as a reporter would
+    (`reporting.reported`), with that claim; None when none of its claims can be."""
+    asked = {stem(w) for w in content_words(question, _FRAMING)}
+    figure = bool(_FIGURE_QUESTION.search(question))
+
+    def rank(claim: Claim) -> tuple[float, int]:
+        said = {stem(w) for w in content_words(claim.content.text)}
+        score = len(asked & said) / len(asked) if asked else 0.0
+        score += 1.0 if any(names_match(n, claim) for n in names) else 0.0
+        score += 0.5 if figure and _holds_figure(claim.content.text) else 0.0
+        return score, len(claim.content.text)
+
+    def covered(text: str) -> int:
+        return len(asked & {stem(w) for w in content_words(text)})
+
+    # A restatement of part of the sentence must keep what the question asks about: "About
+    # 12,000 soldiers have been sent, according to officials, who say 4,000 were killed"
+    # answers "Who says troops were sent?" only whole.
+    whole = covered(sentence.text)
+    for claim in sorted(claims, key=rank, reverse=True):
+        if any(
+            o.claimant == claim.claimant
+            and not claim.content.start <= o.content.start < o.content.end <= claim.content.end
+            for o in claims
+        ):
+            # The claimant says more in this sentence (", adding that ..."): it is quoted
+            # whole rather than cut to one of their claims.
+            continue
+        text = reported(sentence, claim, article, prose)
+        if text is not None and covered(text) >= whole:
+            return text, claim
+    return None
+
+
+def _within(inner: Claim, outer: Claim) -> bool:
+    span = outer.content
+    return span.start <= inner.cue.start and inner.content.end <= span.end
+
+
 def _names(claim: Claim) -> bool:
     """Whether the claim's mention in the text is itself a name ("The NIS", "Budanov")."""
     mention = claim.claimant_mention
     if mention is None:
         return False
-    words = mention.text.split()
-    return (
-        any(w[:1].isupper() for w in words[1:])
-        or (len(words) == 1 and words[0][:1].isupper() and words[0].lower() not in _PRONOUNS)
-        or claim.claimant.lower() in mention.text.lower()
-    )
-
-
-_PRONOUNS = frozenset(
-    "he she they it we i you him her them us me this that who which".split()  # noqa: SIM905
-)
+    return names_itself(mention.text) or claim.claimant.lower() in mention.text.lower()
 
 
 def _unique_sentences(

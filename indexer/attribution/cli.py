@@ -27,6 +27,20 @@ def attribution(
     rules: Annotated[
         bool, typer.Option(help="read the rule-based extractor's output as evidence")
     ] = True,
+    layers: Annotated[
+        str,
+        typer.Option(
+            help="encoder hidden states the tagger reads, side by side (0 the input "
+            "embeddings, -1 the last layer), comma-separated"
+        ),
+    ] = "2,4,-1",
+    hidden: Annotated[int, typer.Option(min=8, help="LSTM units a direction")] = 64,
+    word_min_count: Annotated[
+        int,
+        typer.Option(
+            min=0, help="training-split count a lemma needs to get an embedding (0: none)"
+        ),
+    ] = 5,
     cache_dir: Annotated[
         Optional[Path],  # noqa: UP045
         typer.Option(
@@ -42,12 +56,21 @@ def attribution(
     import torch
 
     from eval.polnear import PolnearFormatError
-    from indexer.attribution.model import WEIGHTS
+    from indexer.attribution.model import WEIGHTS, TaggerConfig
     from indexer.attribution.train import TrainOptions, train
 
     torch.set_num_threads(max(torch.get_num_threads(), 1))
     cache = cache_dir or Path.home() / ".cache" / "accordingto" / "attribution"
-    options = TrainOptions(epochs=epochs, seed=seed, use_rules=rules, limit=limit)
+    try:
+        encoder_layers = tuple(int(k) for k in layers.split(","))
+    except ValueError as exc:
+        raise typer.BadParameter(
+            "give layer numbers such as 2,4,-1", param_hint="--layers"
+        ) from exc
+    config = TaggerConfig(use_rules=rules, encoder_layers=encoder_layers, hidden=hidden)
+    options = TrainOptions(
+        epochs=epochs, seed=seed, tagger=config, word_min_count=word_min_count, limit=limit
+    )
     try:
         meta = train(data_dir, out or WEIGHTS, options, cache_dir=cache)
     except PolnearFormatError as exc:

@@ -13,6 +13,7 @@ from __future__ import annotations
 from bisect import bisect_right
 from collections.abc import Sequence
 from dataclasses import dataclass
+from functools import cached_property
 
 import numpy as np
 import numpy.typing as npt
@@ -47,15 +48,36 @@ class Vocab:
     pos: tuple[str, ...]
     dep: tuple[str, ...]
     ent: tuple[str, ...]
+    # Lemmas frequent enough in the training split to earn an embedding of their own
+    # (empty: the tagger reads no lemma column). Learned from the data, so the cue
+    # words it knows are those annotators marked, not a list written here.
+    words: tuple[str, ...] = ()
 
     @classmethod
     def of(cls, doc_labels: dict[str, Sequence[str]]) -> Vocab:
         return cls(
-            pos=tuple(doc_labels["pos"]), dep=tuple(doc_labels["dep"]), ent=tuple(doc_labels["ent"])
+            pos=tuple(doc_labels["pos"]),
+            dep=tuple(doc_labels["dep"]),
+            ent=tuple(doc_labels["ent"]),
+            words=tuple(doc_labels.get("words", ())),
         )
 
     def as_dict(self) -> dict[str, list[str]]:
-        return {"pos": list(self.pos), "dep": list(self.dep), "ent": list(self.ent)}
+        return {
+            "pos": list(self.pos),
+            "dep": list(self.dep),
+            "ent": list(self.ent),
+            "words": list(self.words),
+        }
+
+    def word_ids(self, lemmas: Sequence[str]) -> IntArray:
+        """Each lemma's id in `words` (0 for one it does not know)."""
+        ids = self._word_index
+        return np.fromiter((ids.get(w, 0) for w in lemmas), dtype=np.int64, count=len(lemmas))
+
+    @cached_property
+    def _word_index(self) -> dict[str, int]:
+        return {w: i + 1 for i, w in enumerate(self.words)}
 
     def sizes(self) -> dict[str, int]:
         """How many ids each categorical column takes (unknown included)."""
@@ -68,6 +90,7 @@ class Vocab:
             "rule_cue": 3,
             "rule_content": 2,
             "rule_source": 2,
+            "word": len(self.words) + 1,
             "cue": 3,
             "distance": 2 * len(DISTANCE_BUCKETS) + 1,
             "path": len(self.dep) + 1 + len(PATH_EXTRA),
@@ -101,6 +124,7 @@ class ArticleFeatures:
     heads: IntArray  # (tokens,): index of the syntactic head (the root points at itself)
     dep: IntArray  # (tokens,): dependency label id
     rules: tuple[RuleSpans, ...]
+    lemmas: tuple[str, ...]  # lower-cased, for the lemma column
 
     def __len__(self) -> int:
         return len(self.spans)
@@ -150,6 +174,7 @@ def article_features(
         heads=heads,
         dep=cats[:, 1].copy(),
         rules=tuple(rules),
+        lemmas=tuple(t.lemma_.lower() for t in doc),
     )
     for cue, content, source in rules:
         first, last = features.token_range(*cue)

@@ -43,6 +43,7 @@ TRAIN_COMMAND = "accordingto train attribution ../shared/data/polnear"
 OUTSIDE, B_SRC, I_SRC, B_CON, I_CON = range(5)
 CUE_WINDOW = 128  # tokens per cue-tagger window (whole sentences where they fit)
 ROLE_BEFORE, ROLE_WINDOW = 48, 112  # tokens around a cue the role tagger reads
+WORD = "word"  # the lemma column, read when the vocabulary has lemmas
 
 
 @dataclass(frozen=True)
@@ -50,11 +51,15 @@ class TaggerConfig:
     """The architecture and inputs; saved with the weights."""
 
     use_rules: bool = True  # read the rule-based extractor's output as evidence
-    state_dim: int = 384
+    # The encoder's hidden states the tagger reads, side by side (0 the input
+    # embeddings, -1 the last layer, the one whose pooled output is the chunk vector).
+    encoder_layers: tuple[int, ...] = (-1,)
+    state_dim: int = 384  # per layer
     projection: int = 96
     hidden: int = 64
     layers: int = 1
     embedding_dim: int = 8
+    word_dim: int = 32  # the lemma column's embedding, when the vocabulary has lemmas
     dropout: float = 0.25
     # Decoding: a token is a cue, or content, when the head gives it at least this
     # probability (chosen on dev after training; 0.5 is close to the most likely label).
@@ -67,11 +72,12 @@ class _Head(nn.Module):
         self, config: TaggerConfig, columns: Sequence[str], sizes: dict[str, int], labels: int
     ) -> None:
         super().__init__()
-        self.proj = nn.Linear(config.state_dim, config.projection)
+        self.proj = nn.Linear(config.state_dim * len(config.encoder_layers), config.projection)
+        dims = [config.word_dim if c == WORD else config.embedding_dim for c in columns]
         self.embeddings = nn.ModuleList(
-            nn.Embedding(sizes[c], config.embedding_dim) for c in columns
+            nn.Embedding(sizes[c], d) for c, d in zip(columns, dims, strict=True)
         )
-        width = config.projection + config.embedding_dim * len(columns)
+        width = config.projection + sum(dims)
         self.dropout = nn.Dropout(config.dropout)
         self.lstm = nn.LSTM(
             width,
@@ -135,7 +141,8 @@ class AttributionTagger:
 
     @property
     def token_columns(self) -> list[str]:
-        return [c for c in TOKEN_COLUMNS if self.config.use_rules or c not in RULE_COLUMNS]
+        columns = [c for c in TOKEN_COLUMNS if self.config.use_rules or c not in RULE_COLUMNS]
+        return [*columns, WORD] if self.vocab.words else columns
 
     @property
     def role_columns(self) -> list[str]:
@@ -147,9 +154,13 @@ class AttributionTagger:
 
     # --- batching ------------------------------------------------------------------
 
-    def _token_cats(self, features: ArticleFeatures) -> IntArray:
-        keep = [TOKEN_COLUMNS.index(c) for c in self.token_columns]
-        return features.cats[:, keep]
+    def _token_cats(self, features: ArticleFeatures, lo: int, hi: int) -> IntArray:
+        keep = [TOKEN_COLUMNS.index(c) for c in self.token_columns if c != WORD]
+        cats = features.cats[lo:hi, keep]
+        if not self.vocab.words:
+            return cats
+        words = self.vocab.word_ids(features.lemmas[lo:hi])
+        return np.concatenate([cats, words[:, None]], axis=1)
 
     def _role_extra(self, extra: IntArray) -> IntArray:
         keep = [CUE_COLUMNS.index(c) for c in self.role_columns if c in CUE_COLUMNS]
@@ -160,7 +171,7 @@ class AttributionTagger:
     ) -> tuple[torch.Tensor, torch.Tensor, torch.Tensor]:
         """Padded (states, cats, lengths) tensors for windows of articles."""
         longest = max(w.hi - w.lo for _, w in items)
-        dim = self.config.state_dim
+        dim = self.config.state_dim * len(self.config.encoder_layers)
         width = len(self.role_columns if role else self.token_columns)
         states = np.zeros((len(items), longest, dim), dtype=np.float32)
         cats = np.zeros((len(items), longest, width), dtype=np.int64)
@@ -168,7 +179,7 @@ class AttributionTagger:
         for b, (f, w) in enumerate(items):
             n = w.hi - w.lo
             states[b, :n] = f.states[w.lo : w.hi]
-            token = self._token_cats(f)[w.lo : w.hi]
+            token = self._token_cats(f, w.lo, w.hi)
             if role:
                 assert w.extra is not None
                 token = np.concatenate([token, self._role_extra(w.extra)], axis=1)
@@ -264,7 +275,9 @@ class AttributionTagger:
             info = json.loads(info_path.read_text(encoding="utf-8"))
             if info.get("sha256") != _sha256(path):
                 raise ValueError("its hash does not match the one recorded beside it")
-            tagger = cls(TaggerConfig(**info["config"]), Vocab.of(info["vocab"]), meta=info)
+            config = {**info["config"]}
+            config["encoder_layers"] = tuple(config.get("encoder_layers", (-1,)))
+            tagger = cls(TaggerConfig(**config), Vocab.of(info["vocab"]), meta=info)
             state = torch.load(path, map_location="cpu", weights_only=True)
             tagger.cue_head.load_state_dict({k: v.float() for k, v in state["cue"].items()})
             tagger.role_head.load_state_dict({k: v.float() for k, v in state["role"].items()})

@@ -13,8 +13,9 @@ import hashlib
 import pickle
 import random
 import time
-from collections.abc import Sequence
-from dataclasses import asdict, dataclass, replace
+from collections import Counter
+from collections.abc import Iterable, Sequence
+from dataclasses import asdict, dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
@@ -25,7 +26,7 @@ from tqdm import tqdm
 
 from eval.claims_eval import ArticleScore, score_article
 from eval.polnear import GoldAttribution, PolnearDoc, load_split
-from indexer.attribution.extract import features_of, parsed
+from indexer.attribution.extract import features_of, prepare
 from indexer.attribution.features import ArticleFeatures, IntArray, Vocab, pipeline_vocab
 from indexer.attribution.model import (
     B_CON,
@@ -41,10 +42,11 @@ from indexer.attribution.model import (
 )
 from indexer.embed import BUNDLED_MODEL, get_embedder
 from indexer.models import Claim, Span
-from indexer.split import chunk, load_pipeline, sentences
+from indexer.split import load_pipeline
 
 # Bump when what the cached rows hold changes, so an old cache is not reused.
-FEATURES_VERSION = 1
+FEATURES_VERSION = 2
+WORDS_MAX = 12_000  # the lemma embedding's rows at most
 
 
 @dataclass(frozen=True)
@@ -53,7 +55,11 @@ class TrainOptions:
     batch_size: int = 64
     learning_rate: float = 3e-3
     seed: int = 13
-    use_rules: bool = True
+    tagger: TaggerConfig = field(default_factory=TaggerConfig)
+    # A lemma earns its own embedding when it occurs this often in the training split;
+    # rarer ones share the unknown id and are read through the encoder states alone
+    # (0: no lemma column).
+    word_min_count: int = 5
     chunk_max_chars: int = 600  # as the indexer's defaults: the rows must be the same
     chunk_overlap: int = 1
     limit: int | None = None  # articles per split, for a quick trial
@@ -84,7 +90,10 @@ def train(
     # Seeded after the data: loading the encoder draws from torch's generator (its layers
     # are initialised before its weights are read), and a cached run does not load it.
     _seed(options.seed)
-    tagger = AttributionTagger(TaggerConfig(use_rules=options.use_rules), vocab)
+    if options.word_min_count:
+        lemmas = (f.lemmas for f, _ in splits["train"][1])
+        vocab = replace(vocab, words=lexicon(lemmas, options.word_min_count))
+    tagger = AttributionTagger(options.tagger, vocab)
     cue_examples = [e for f, gold in splits["train"][1] for e in _cue_examples(f, gold)]
     role_examples = [e for f, gold in splits["train"][1] for e in _role_examples(tagger, f, gold)]
     params = [p for m in tagger.modules() for p in m.parameters()]
@@ -150,6 +159,14 @@ def train(
     return tagger.meta
 
 
+def lexicon(articles: Iterable[Sequence[str]], min_count: int) -> tuple[str, ...]:
+    """The lemmas of the training articles frequent enough to learn an embedding for,
+    most frequent first (ties in first-seen order, so the list is reproducible)."""
+    counts = Counter(w for lemmas in articles for w in lemmas if not w.isspace())
+    frequent = [w for w, n in counts.most_common(WORDS_MAX) if n >= min_count]
+    return tuple(frequent)
+
+
 def _seed(seed: int) -> None:
     random.seed(seed)
     np.random.seed(seed)
@@ -170,7 +187,9 @@ def _rows(
     """The split's rows and gold, and a hash of its files; cached by that hash, as the
     parse and the encoder pass are most of a training run's time."""
     digest = split_digest(data_dir, split)
+    layers = "".join(str(k) for k in options.tagger.encoder_layers).replace("-1", "L")
     key = f"{split}-{digest[:16]}-f{FEATURES_VERSION}-{options.chunk_max_chars}-{options.chunk_overlap}-{options.limit}"
+    key += "" if layers == "L" else f"-layers{layers}"
     path = cache_dir / f"{key}.pkl" if cache_dir is not None else None
     if path is not None and path.exists():
         with path.open("rb") as f:
@@ -200,18 +219,13 @@ def _featurize(
     )
 
     def flush() -> None:
-        items = []
-        for d, doc in batch:
-            sents = sentences(doc, d.article.id)
-            chunks = chunk(
-                d.article.text, sents, d.article.id, options.chunk_max_chars, options.chunk_overlap
-            )
-            items.append(parsed(doc, d.article, sents, chunks))
-        states = embedder.encode_passages([c.text for p in items for c in p.chunks])
-        per_article, i = [], 0
-        for p in items:
-            per_article.append(states[i : i + len(p.chunks)])
-            i += len(p.chunks)
+        items, per_article = prepare(
+            ((d.article, doc) for d, doc in batch),
+            embedder,
+            options.chunk_max_chars,
+            options.chunk_overlap,
+            options.tagger.encoder_layers,
+        )
         for (d, _), f in zip(batch, features_of(items, per_article, vocab), strict=True):
             rows.append((f, [g for g in d.attributions if g.content and g.cue]))
         bar.update(len(batch))

@@ -149,11 +149,11 @@ CAMPS = (
 
 
 def test_tolls_bounds_and_counter_claims_on_an_extracted_article(embedder: Embedder) -> None:
-    from eval.conflicts_eval import located_claims
+    from eval.conflicts_eval import claim_reader
     from indexer.models import Article
 
     article = Article("camps", "Camp deaths disputed", CAMPS, "Daily", "2025-03-12")
-    found = ConflictFinder(embedder).conflicts(located_claims(article))
+    found = ConflictFinder(embedder).conflicts(claim_reader("model")(article))
     sides = {(c.kind, frozenset(p.claimant for p in c.positions)) for c, _ in found}
     assert ("figures", frozenset({"United Nations agency", "country's health minister"})) in sides
     assert ("stance", frozenset({"army", "rebels"})) in sides

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from app.verify import numbers, split_sentences, support
+from app.verify import attributions, numbers, split_sentences, support
 from indexer.embed import Embedder
 
 ZELENSKY = (
@@ -87,3 +87,10 @@ def test_sentences_keep_their_markers_and_abbreviations() -> None:
     assert split_sentences(text)[2].numbers == [3, 4]
     # A marker after the last full stop belongs to the last sentence.
     assert [p.numbers for p in split_sentences("It was. [1] So it is. [2]")] == [[1], [2]]
+
+
+def test_who_a_sentence_credits_is_read_past_adverbs_and_subjectless_cues() -> None:
+    assert attributions("The minister strongly denied the report.") == ["The minister"]
+    assert attributions("Pepper has repeatedly said the ruling was fair.") == ["Pepper"]
+    # After a colon the cue has no subject of its own: nobody is credited.
+    assert attributions("Saudi government: has strongly denied any involvement.") == []

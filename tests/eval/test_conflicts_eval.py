@@ -12,6 +12,7 @@ import pytest
 from app.conflicts import ConflictFinder
 from eval.conflicts_eval import (
     ConflictSetError,
+    claim_reader,
     evaluate,
     load_articles,
     load_items,
@@ -87,7 +88,8 @@ def test_the_real_pipeline_finds_a_denial_and_not_a_non_conflict(
             ),
         )
     )
-    scores, rows = evaluate(items, load_articles(items, None), ConflictFinder(embedder))
+    articles = load_articles(items, None)
+    scores, rows = evaluate(items, articles, ConflictFinder(embedder), claim_reader("model"))
     outcomes = {r["id"]: r["outcome"] for r in rows}
     assert outcomes["denied"] == "tp"
     assert outcomes["unrelated"] == "tn"
@@ -102,5 +104,13 @@ def test_the_shipped_benchmark_still_matches_polnear() -> None:
     items = load_items(BENCHMARK)
     articles = load_articles(items, folder)  # raises on any item whose text moved
     assert {i.kind for i in items} == {"figures", "denial", "dispute", "revision"}
+    assert sum(i.conflict for i in items) >= 60
+    assert sum(not i.conflict for i in items) >= 60
+    assert len(articles) >= 30
+    # Split by article: no article lends pairs to both parts.
+    splits: dict[str, set[str]] = {}
+    for i in items:
+        for side in (i.a, i.b):
+            splits.setdefault(side.article, set()).add(i.split)
+    assert all(len(s) == 1 for s in splits.values())
     assert {i.split for i in items} == {"tune", "test"}
-    assert len(articles) >= 10

@@ -115,7 +115,7 @@ def test_a_scored_answer_has_exact_values() -> None:
         [_claim("Budanov", 1)],
     )
     retrieved = [Span("k", 0, 40), Span("other", 0, 100)]
-    s = score_answer(gold, evidence, answer, TEXTS, retrieved, lambda s, c, w: "300" in s)
+    s = score_answer(gold, evidence, answer, TEXTS, retrieved, lambda s, c, w, x: "300" in s)
     assert s.facts == pytest.approx(2 / 3)
     assert s.claimant == 1.0  # both named in the text
     assert s.misattributed is True  # the evidence's citation credits Budanov

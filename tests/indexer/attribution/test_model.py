@@ -9,11 +9,18 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from indexer.attribution.extract import load_tagger, parsed, tagged_claims
-from indexer.attribution.model import TRAIN_COMMAND, WEIGHTS, AttributionModelError, meta_path
+from indexer.attribution.extract import load_tagger, parsed, prepare, tagged_claims, to_claims
+from indexer.attribution.model import (
+    TRAIN_COMMAND,
+    WEIGHTS,
+    AttributionModelError,
+    FoundAttribution,
+    meta_path,
+)
 from indexer.embed import Embedder
+from indexer.errors import IndexerError
 from indexer.models import Article
-from indexer.split import chunk, parse, sentences
+from indexer.split import parse, sentences
 
 
 def test_shipped_weights_are_small_and_record_how_they_were_made() -> None:
@@ -55,6 +62,19 @@ def test_one_pass_gives_the_same_vectors_as_embedding(embedder: Embedder) -> Non
         assert all(0 <= a < b <= len(text) for a, b in s.offsets)
 
 
+def test_one_pass_gives_the_asked_layers_side_by_side(embedder: Embedder) -> None:
+    texts = ["The council said the bridge would reopen in May."]
+    last = embedder.encode_passages(texts)[0]
+    both = embedder.encode_passages(texts, layers=(0, -1))[0]
+    dim = last.token_states.shape[1]
+    assert both.token_states.shape == (len(last.offsets), 2 * dim)
+    assert np.array_equal(both.token_states[:, dim:], last.token_states)
+    assert not np.allclose(both.token_states[:, :dim], last.token_states, atol=0.1)
+    assert np.array_equal(both.vector, last.vector)
+    with pytest.raises(IndexerError, match="hidden states 0"):
+        embedder.encode_passages(texts, layers=(7,))
+
+
 TEXT = (
     "Harbour plan stalls\n\n"
     "The harbour authority said on Tuesday that the new pier would not open before 2027. "
@@ -66,12 +86,11 @@ TEXT = (
 
 def test_the_tagger_finds_claims_with_their_sources(embedder: Embedder) -> None:
     article = Article(id="harbour", title="Harbour plan stalls", text=TEXT, outlet="Gazette")
-    doc = parse(TEXT)
-    sents = sentences(doc, article.id)
-    chunks = chunk(TEXT, sents, article.id, 600, 1)
-    item = parsed(doc, article, sents, chunks)
-    states = embedder.encode_passages([c.text for c in chunks])
-    claims = tagged_claims(load_tagger(), [item], [states])[0]
+    tagger = load_tagger()
+    items, states = prepare(
+        [(article, parse(TEXT))], embedder, 600, 1, tagger.config.encoder_layers
+    )
+    claims = tagged_claims(tagger, items, states)[0]
     assert claims, "no claim found"
     for c in claims:
         assert TEXT[c.content.start : c.content.end] == c.content.text
@@ -81,3 +100,17 @@ def test_the_tagger_finds_claims_with_their_sources(embedder: Embedder) -> None:
     quote = [c for c in claims if "doing everything" in c.content.text]
     assert quote and "Lindqvist" in quote[0].claimant
     assert all(c.reported_by[-1] == "Gazette" for c in claims)
+
+
+def test_a_cue_tagged_without_a_source_takes_the_rules_subject_of_that_cue() -> None:
+    text = "Tram delayed\n\nThe city's transport chief said the tram would open late.\n"
+    article = Article(id="tram", title="Tram delayed", text=text, outlet="Gazette")
+    doc = parse(text)
+    item = parsed(doc, article, sentences(doc, article.id), [])
+    rule = next(f for f in item.rules if text[slice(*f.cue)] == "said")
+    assert rule.subject is not None
+    no_source = FoundAttribution(cue=rule.cue, content=rule.content, source=None)
+    (claim,) = to_claims(item, [no_source])
+    assert "transport chief" in claim.claimant.lower()
+    assert claim.claimant_mention is not None
+    assert claim.claimant_mention.start == rule.subject.start_char

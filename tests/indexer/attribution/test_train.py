@@ -5,7 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from indexer.attribution.model import AttributionTagger
-from indexer.attribution.train import TrainOptions, split_digest, train
+from indexer.attribution.train import TrainOptions, lexicon, split_digest, train
 
 ARTICLE = (
     "Mayor backs tram\n\n"
@@ -64,3 +64,24 @@ def test_training_writes_loadable_weights_with_seed_and_data_hashes(tmp_path: Pa
         for k in (1, 2)
     ]
     assert runs[0]["sha256"] == runs[1]["sha256"]
+
+
+def test_the_lexicon_keeps_lemmas_frequent_in_training_most_frequent_first() -> None:
+    articles = [["say", "say", "deny", "\n"], ["say", "prefer", "deny", "\n", "\n"]]
+    assert lexicon(articles, 2) == ("say", "deny")
+    assert lexicon(articles, 1) == ("say", "deny", "prefer")
+    assert lexicon(articles, 4) == ()
+
+
+def test_a_tagger_with_a_lexicon_learns_lemma_rows_and_saves_the_words(tmp_path: Path) -> None:
+    data = _corpus(tmp_path / "polnear")
+    out = tmp_path / "model" / "tagger.pt"
+    train(data, out, TrainOptions(epochs=1, seed=3, word_min_count=1), tmp_path / "c", False)
+    tagger = AttributionTagger.load(out)
+    assert {"say", "argue", "mayor"} <= set(tagger.vocab.words)
+    assert tagger.token_columns[-1] == "word"
+    rows = tagger.cue_head.embeddings[-1].weight.shape[0]
+    assert rows == len(tagger.vocab.words) + 1
+    without = tmp_path / "plain" / "tagger.pt"
+    train(data, without, TrainOptions(epochs=1, seed=3, word_min_count=0), tmp_path / "c", False)
+    assert "word" not in AttributionTagger.load(without).token_columns

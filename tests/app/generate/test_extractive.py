@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from app.generate.base import ArticleRef, Passage
 from app.generate.extractive import NOTHING_FOUND, ExtractiveGenerator, attributed, uncovered
+from app.generate.reporting import prose_text
 from indexer.embed import Embedder
 from indexer.models import Chunk, Claim, Sentence, Span
 
@@ -64,14 +65,21 @@ def test_a_sentence_naming_its_claimant_is_not_led_by_a_nested_one() -> None:
         return Claim("port", 0, claimant, Span(m, m + len(mention), mention),
                      Span(u, u + len(cue), cue), Span(c, c + len(content), content), "indirect")  # fmt: skip
 
+    prose = "Ivo Brandt, the port minister, spoke on Monday."
     hale = claim("Hale", "Senator Hale", "warned", "the minister")
     minister = claim("Ivo Brandt", "him", "say", "that the port was safe")
-    assert attributed(sentence, [hale, minister]) == text
-    assert attributed(sentence, [minister]) == text.replace("him", "Ivo Brandt")
+    assert attributed(sentence, [hale, minister], prose) == text
+    assert attributed(sentence, [minister], prose) == text.replace("him", "Ivo Brandt")
     described = claim("Ivo Brandt", "the minister", "warned", "the minister")
-    assert attributed(sentence, [described]).startswith(
+    assert attributed(sentence, [described], prose).startswith(
         "Senator Hale warned the minister (Ivo Brandt), daring"
     )
+    # A name no sentence of the report gives (only a headline's or a dateline's words)
+    # never stands in for a pronoun.
+    lines = ["Ivo Brandt Resigns", "IVO BRANDT (Coast Post) - The port reopened on Friday."]
+    report = [Sentence("port", i, 0, len(t), t) for i, t in enumerate(lines)]
+    headline_only = prose_text(report, {("port", 0)})["port"]
+    assert attributed(sentence, [minister], headline_only) == text
 
 
 def _lines_passage(lines: list[str]) -> Passage:
@@ -124,3 +132,52 @@ def test_the_sentence_with_the_asked_figure_comes_first(embedder: Embedder) -> N
     gen = ExtractiveGenerator(embedder, min_similarity=0.2, max_sentences=4)
     answer = gen.generate("How many people died in the flooded villages?", [passage])
     assert answer.citations[0].quote == passage.sentences[1].text
+
+
+def test_a_who_said_answer_names_claimant_outlet_and_date(embedder: Embedder) -> None:
+    gen = ExtractiveGenerator(embedder, min_similarity=0.3, max_sentences=4)
+    answer = gen.generate("Who said the port would reopen on Friday?", [_passage()])
+    assert (
+        "Harbour authority added that the port would reopen on Friday, Coast Post reported "
+        "on May 3, 2025. [1]"
+    ) in answer.text
+    first = answer.citations[0]
+    assert TEXT[first.start : first.end] == first.quote == _passage().sentences[1].text
+
+
+def _article(aid: str, outlet: str, text: str, claimant: str, mention: str, cue: str,
+             content: str) -> Passage:  # fmt: skip
+    def span(words: str) -> Span:
+        at = text.index(words)
+        return Span(at, at + len(words), words)
+
+    claim = Claim(aid, 0, claimant, span(mention), span(cue), span(content), "indirect")
+    ref = ArticleRef(aid, f"Floods in {outlet}", outlet, "2025-06-02", None)
+    chunk = Chunk(1, aid, 0, 0, len(text), text, 0, 0)
+    return Passage(1, chunk, ref, [Sentence(aid, 0, 0, len(text), text)], [claim], 1.0)
+
+
+def test_disagreeing_positions_stand_side_by_side_each_with_its_claimant(
+    embedder: Embedder,
+) -> None:
+    ministry = "The health ministry said on June 1 that 310 people died in the floods."
+    governor = "The regional governor said that no more than 40 people died in the floods."
+    unrelated = "Rescue teams from three provinces reached the flooded valley on Sunday."
+    passages = [
+        _article("a", "River Wire", ministry, "health ministry", "The health ministry", "said",
+                 "310 people died in the floods"),
+        _article("b", "Valley News", unrelated, "Rescue teams", "Rescue teams", "reached",
+                 "the flooded valley on Sunday"),
+        _article("c", "Coast Post", governor, "regional governor", "The regional governor",
+                 "said", "no more than 40 people died in the floods"),
+    ]  # fmt: skip
+    # One sentence is picked; the other side of its disagreement joins it.
+    gen = ExtractiveGenerator(embedder, min_similarity=0.1, max_sentences=1)
+    answer = gen.generate("How many people died in the floods?", passages)
+    quotes = [c.quote for c in answer.citations]
+    assert ministry in quotes and governor in quotes
+    assert abs(quotes.index(ministry) - quotes.index(governor)) == 1
+    assert "The health ministry said on June 1 that 310 people died" in answer.text
+    assert "The regional governor said that no more than 40 people died" in answer.text
+    assert "River Wire reported on June 2, 2025" in answer.text
+    assert "Coast Post reported on June 2, 2025" in answer.text

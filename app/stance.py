@@ -1,0 +1,340 @@
+"""Stances: claims that answer other claims, and the claims they answer.
+
+A counter-claim is a claim whose cue denies, disputes, dismisses or rejects (the
+extractor's `denial` kind); or one with a clause close in meaning to what a rebuttal
+says whatever its topic ("this report is totally wrong", "she made it up"); or one
+with a negated clause about something already said ("I never said that", "that was
+not her view"), read from the parse. It answers:
+- when it names no content of its own ("rejected that argument", "dismissed Saudi
+  concerns"), a claim of the sentences just before it by another claimant: the one
+  closest in meaning to the counter-claim's sentence, the nearer the better, first
+  those whose claimant it names ("rejected Trump's offer") or whose cue its words echo
+  ("rejected that argument" after "arguing that ..."); with the other claims that
+  claimant made there;
+- otherwise, claims by other claimants saying the same thing: close in meaning and
+  sharing a content word of the predicate.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable, Iterable, Sequence
+from functools import lru_cache
+from typing import TYPE_CHECKING
+
+import numpy as np
+import numpy.typing as npt
+from spacy.tokens import Doc, Token
+from vaderSentiment.vaderSentiment import SentimentIntensityAnalyzer
+
+from app import facts
+from app.claimants import same_name
+from app.text import stem
+
+if TYPE_CHECKING:
+    from app.conflicts import Located
+
+Vector = npt.NDArray[np.float32]
+Embed = Callable[[list[str]], list[Vector]]
+
+# Similarity of a denied content and a reported one, above which they may be the same claim.
+_STANCE_SIMILARITY = 0.5
+# What a rebuttal says, whatever its topic: a clause this close to one of these answers
+# another claim. General forms of "that is not so", not words of any one story.
+_COUNTER_PROTOTYPES = (
+    "that is false",
+    "this is not true",
+    "that is totally wrong",
+    "it is a lie",
+    "it is propaganda",
+    "it is inaccurate and baseless",
+    "it is misleading and distorted",
+    "they made it up",
+)
+_COUNTER_SIMILARITY = 0.5
+# A counter-claim with this few content words names no content of its own ("denied the
+# charge", "dismissed the toll"): it answers a claim just before it.
+_ANAPHORIC_WORDS = 3
+_ANAPHORIC_REACH = 4  # sentences back
+_RECENCY = 0.1  # similarity a candidate loses for each sentence back
+_REBUTTAL = 0.2  # and for being a rebuttal itself
+# A counter-claim's noun this close to a claim's cue echoes it: "argument" and
+# "arguing" 0.77, "accusations" and "accused" 0.73; "argument" and "saying" 0.34.
+_ECHO_SIMILARITY = 0.6
+# A negated clause with this few content words speaks of something already said.
+_NEGATED_WORDS = 2
+# VADER's compound score at or below which a content is a negative judgement.
+_NEGATIVE = -0.2
+
+_CONTENT_POS = frozenset({"NOUN", "PROPN", "VERB", "ADJ"})
+
+
+def content_words(text: str, predicate: bool = False) -> set[str]:
+    """Content lemmas of a text, by the one stop-word list; with `predicate`, those of
+    its predicate only: a denial and the claim it answers share what is said ("seen on
+    the front"), not only whom it is said of ("North Korean soldiers")."""
+    doc = facts.parsed(text)
+    subject: set[int] = set()
+    if predicate:
+        for token in doc:
+            if token.dep_ in ("nsubj", "nsubjpass") and token.head.dep_ in ("ROOT", "ccomp"):
+                subject |= {t.i for t in token.subtree}
+    return _lemmas(t for t in doc if t.i not in subject)
+
+
+def _lemmas(tokens: Iterable[Token]) -> set[str]:
+    # The stop-word list holds content words too ("front", "see", "last"): it only
+    # drops words that are not nouns, verbs or adjectives here.
+    return {
+        t.lemma_.lower()
+        for t in tokens
+        if t.is_alpha
+        and len(t) > 2
+        and (t.pos_ in _CONTENT_POS or (t.lower_ not in facts.STOP and t.pos_ != "AUX"))
+    }
+
+
+def names_content(text: str) -> bool:
+    """Whether a content says something of its own, not only "the charge"."""
+    return len(content_words(text)) > _ANAPHORIC_WORDS
+
+
+def _clauses(doc: Doc) -> list[str]:
+    """The content's sentences and the clauses they hold ("You know, when I am described
+    as a Japanese admiral, it's not true"), each as text."""
+    out = [s.text for s in doc.sents]
+    for t in doc:
+        if t.dep_ in ("ROOT", "conj", "ccomp", "advcl", "parataxis") and t.pos_ in ("VERB", "AUX"):
+            out.append(doc[t.left_edge.i : t.right_edge.i + 1].text)
+    return [c for c in dict.fromkeys(out) if c.strip()]
+
+
+def _negated_reference(doc: Doc) -> bool:
+    """A negated clause about something already said or done: a demonstrative or neuter
+    pronoun and next to no content words ("I never said that", "That never happened",
+    "it's not true"), read from the parse and the morphology."""
+    for t in doc:
+        if not any(c.dep_ == "neg" for c in t.children):
+            continue
+        inner = {
+            d.i
+            for c in t.children
+            if c.dep_ in ("conj", "cc", "ccomp", "advcl", "parataxis")
+            for d in c.subtree
+        }
+        clause = [c for c in t.subtree if c.dep_ != "neg" and c.i not in inner]
+        pointing = any(
+            c.pos_ == "PRON"
+            and (c.morph.get("PronType") == ["Dem"] or c.morph.get("Gender") == ["Neut"])
+            for c in clause
+        )
+        if pointing and len(_lemmas(c for c in clause if not _is_reporting(c))) <= _NEGATED_WORDS:
+            return True
+    return False
+
+
+def _is_reporting(token: Token) -> bool:
+    # "say" in "I never said that" is the act denied, not a content word of its own.
+    return token.pos_ == "VERB" and token.dep_ == "ROOT" and token.lemma_.lower() == "say"
+
+
+def answered(located: Sequence[Located], embed: Embed) -> list[tuple[int, list[int]]]:
+    """Each counter-claim among `located` (by index) with the claims it answers."""
+    if not located:
+        return []
+    texts = [loc.claim.said for loc in located]
+    vectors = embed(texts)
+    prototypes = embed(list(_COUNTER_PROTOTYPES))
+    before = {i: _before(i, located) for i in range(len(located))}
+    pointed = {i: _pointed(located[i], [located[j] for j in before[i]], embed) for i in before}
+    # Denials say only that: they answer, and are never what another claim answers. A
+    # rebuttal is a claim in its own right, which a later denial may answer.
+    denials = {
+        i
+        for i, loc in enumerate(located)
+        if loc.claim.kind == "denial" or _negated_reference(facts.parsed(texts[i]))
+    }
+    counters = [
+        i
+        for i in range(len(located))
+        if i in denials
+        or (any(pointed[i]) and _rebuts(texts[i], prototypes, embed, sentiment=True))
+        or (not names_content(texts[i]) and _rebuts(texts[i], prototypes, embed))
+    ]
+    out: list[tuple[int, list[int]]] = []
+    for i in counters:
+        if names_content(texts[i]) and not any(pointed[i]):
+            found = _by_meaning(i, located, texts, vectors, denials)
+        else:
+            found = _just_before(i, located, before[i], pointed[i], denials, set(counters), embed)
+        if found:
+            out.append((i, found))
+    return out
+
+
+def _rebuts(text: str, prototypes: list[Vector], embed: Embed, sentiment: bool = False) -> bool:
+    """Whether a content sounds like a rebuttal: a clause close to one of the prototypes,
+    or, with `sentiment` (for a claim that points at another), a negative judgement by
+    VADER's sentiment lexicon ("a disgrace", "misleading"; alone, "40 people died" would
+    be one too)."""
+    if sentiment and _sentiment().polarity_scores(text)["compound"] <= _NEGATIVE:
+        return True
+    return any(
+        float(v @ p) >= _COUNTER_SIMILARITY
+        for v in embed(_clauses(facts.parsed(text)))
+        for p in prototypes
+    )
+
+
+@lru_cache(maxsize=1)
+def _sentiment() -> SentimentIntensityAnalyzer:
+    return SentimentIntensityAnalyzer()
+
+
+def _before(i: int, located: Sequence[Located]) -> list[int]:
+    """The claims a counter-claim may answer by position: another claimant's, in the
+    same sentence or the few before it."""
+    counter = located[i]
+    return [
+        j
+        for j, loc in enumerate(located)
+        if j != i
+        and loc.claim.has_claimant
+        and not _same_claimant(loc, counter)
+        and loc.sentence.article_id == counter.sentence.article_id
+        and 0 <= counter.sentence.idx - loc.sentence.idx <= _ANAPHORIC_REACH
+    ]
+
+
+def _pointed(counter: Located, before: list[Located], embed: Embed) -> list[bool]:
+    """For each claim before a counter-claim, whether the counter-claim's sentence names
+    its claimant ("rejected Trump's offer") or its content echoes its cue ("that
+    argument" after "arguing", "the accusation" after "accused")."""
+    if not before:
+        return []
+    said = {stem(w) for w in re.findall(r"\w{3,}", counter.sentence.text)}
+    nouns = [t.text for t in facts.parsed(counter.claim.content.text) if t.pos_ == "NOUN"]
+    vectors = embed([loc.claim.cue.text for loc in before] + nouns)
+    cues, words = vectors[: len(before)], vectors[len(before) :]
+    return [
+        bool(_name_words(loc.claim.claimant) & said)
+        or any(float(c @ w) >= _ECHO_SIMILARITY for w in words)
+        for loc, c in zip(before, cues, strict=True)
+    ]
+
+
+def _by_meaning(
+    i: int,
+    located: Sequence[Located],
+    texts: list[str],
+    vectors: list[Vector],
+    denials: set[int],
+) -> list[int]:
+    counter = located[i]
+    words = content_words(texts[i], predicate=True)
+    found = sorted(
+        (
+            (float(vectors[i] @ vectors[j]), j)
+            for j, o in enumerate(located)
+            if j != i
+            and j not in denials
+            and not _same_claimant(o, counter)
+            and float(vectors[i] @ vectors[j]) >= _STANCE_SIMILARITY
+            and words & content_words(texts[j])
+        ),
+        key=lambda x: -x[0],
+    )
+    unique: dict[str, int] = {}
+    for _, j in found:
+        unique.setdefault(located[j].key, j)  # each claimant's closest claim
+    return list(unique.values())
+
+
+def _just_before(
+    i: int,
+    located: Sequence[Located],
+    before: list[int],
+    pointed: list[bool],
+    denials: set[int],
+    counters: set[int],
+    embed: Embed,
+) -> list[int]:
+    """The claims just before a counter-claim that it answers: of the claims it points
+    at, or else of all, the one closest in meaning to its sentence, the nearer the
+    better, a rebuttal less likely than a plain claim; with the other claims its claimant
+    made there."""
+    counter = located[i]
+    pool = [k for k, j in enumerate(before) if j not in denials]
+    if any(pointed[k] for k in pool):
+        pool = [k for k in pool if pointed[k]]
+    if not pool:
+        return []
+    # Compared with the counter-claim's sentence without the candidate's own words, so
+    # that a claim in the same sentence is not close merely by being part of it.
+    candidates = [located[before[k]].claim.content.text for k in pool]
+    vectors = embed([*candidates, *(counter.sentence.text.replace(c, " ") for c in candidates)])
+    contents, sentences = vectors[: len(pool)], vectors[len(pool) :]
+
+    def score(n: int) -> float:
+        j = before[pool[n]]
+        distance = counter.sentence.idx - located[j].sentence.idx
+        similarity = float(contents[n] @ sentences[n])
+        return similarity - _RECENCY * distance - _REBUTTAL * (j in counters)
+
+    best = located[before[pool[max(range(len(pool)), key=score)]]]
+    return [before[k] for k in pool if _same_claimant(located[before[k]], best)]
+
+
+def _same_claimant(a: Located, b: Located) -> bool:
+    """One claimant however the text names it ("Fields", "Michelle Fields")."""
+    return a.key == b.key or same_name(a.claim.claimant, b.claim.claimant)
+
+
+def _name_words(name: str) -> set[str]:
+    """The stems of a name's capitalised words: "Saudis" meets "Saudi concerns"."""
+    return {stem(w) for w in re.findall(r"[A-Z][\w-]{2,}", name) if w.lower() not in facts.STOP}
+
+
+# What a claimant taking back or narrowing its own earlier words sounds like, whatever
+# the topic: the words before a claim's content ("Sharpton later clarified that to
+# mean", "He later walked back his remarks and said") this close to one of these.
+_REVISING = (
+    "later revised his statement",
+    "walked back his earlier remarks",
+    "later clarified what he meant",
+    "took back what he had said",
+    "changed his plans",
+)
+_REVISING_SIMILARITY = 0.5
+# Two claims this close in meaning speak of the same thing.
+_SAME_TOPIC = 0.4
+
+
+def revisions(located: Sequence[Located], embed: Embed) -> list[tuple[int, int]]:
+    """Statements a claimant revised: (the earlier claim, the later one) by index, when
+    the later one's lead-in says it revises ("later clarified", "walked back") and the
+    same claimant said something close in meaning before it in the same article."""
+    if not located:
+        return []
+    leads = [loc.sentence.text[: max(0, loc.claim.cue.end - loc.sentence.start)] for loc in located]
+    prototypes = embed(list(_REVISING))
+    revising = [
+        j
+        for j, v in enumerate(embed(leads))
+        if leads[j] and max(float(v @ p) for p in prototypes) >= _REVISING_SIMILARITY
+    ]
+    contents = embed([loc.claim.said for loc in located])
+    out: list[tuple[int, int]] = []
+    for j in revising:
+        new = located[j]
+        earlier = [
+            (float(contents[i] @ contents[j]), i)
+            for i, old in enumerate(located)
+            if old.sentence.article_id == new.sentence.article_id
+            and old.sentence.idx < new.sentence.idx
+            and _same_claimant(old, new)
+            and float(contents[i] @ contents[j]) >= _SAME_TOPIC
+        ]
+        if earlier:
+            out.append((max(earlier)[1], j))
+    return out

@@ -1,0 +1,111 @@
+"""Every stored sentence's spaCy parse, made at indexing so that answering a question
+parses no article sentence: the conflict finder reads what each figure counts and the
+verifier whether a cited sentence is an order from these (`indexer.split.parse` returns
+a stored parse for a sentence's text), in a twentieth of the time a parse takes.
+
+    v-.../sentence_parses.bin          each sentence's `Doc.to_bytes()`, zlib-compressed,
+                                       one after another, in the order of sentence_ids.npy
+    v-.../sentence_parse_offsets.npy   where each one starts (and the last one ends)
+
+A sentence is parsed on its own, as question-time code parses it; its parse inside the
+whole article differs (in tags, dependencies or entities) for about a fifth of sentences.
+"""
+
+from __future__ import annotations
+
+import mmap
+import threading
+import zlib
+from collections import OrderedDict
+from collections.abc import Iterable, Mapping, Sequence
+from pathlib import Path
+
+import numpy as np
+from spacy.tokens import Doc
+from spacy.vocab import Vocab
+
+from indexer.span_vectors import SENTENCES, stored_rows
+from indexer.store import Store
+
+PARSES_FILE = "sentence_parses.bin"
+OFFSETS_FILE = "sentence_parse_offsets.npy"
+# What a question-time reader uses of a parse; the rest (tensors) is large and unread.
+_EXCLUDE = ("tensor", "user_data")
+
+
+def to_bytes(docs: Iterable[Doc]) -> list[bytes]:
+    return [zlib.compress(doc.to_bytes(exclude=_EXCLUDE), 1) for doc in docs]
+
+
+class SentenceParses:
+    """One version's stored parses, looked up by sentence rowid."""
+
+    def __init__(self, directory: Path) -> None:
+        self.ids = np.load(directory / SENTENCES.ids_file, mmap_mode="r")
+        self.offsets = np.load(directory / OFFSETS_FILE, mmap_mode="r")
+        with open(directory / PARSES_FILE, "rb") as fh:
+            size = fh.seek(0, 2)
+            # An empty file cannot be mapped; nothing is read from it then.
+            self._data = mmap.mmap(fh.fileno(), 0, access=mmap.ACCESS_READ) if size else b""
+        if len(self.offsets) != len(self.ids) + 1 or int(self.offsets[-1]) != size:
+            raise ValueError(f"{len(self.offsets)} parse offsets for {len(self.ids)} sentences")
+
+    def __len__(self) -> int:
+        return len(self.ids)
+
+    def get(self, ids: Sequence[int]) -> list[bytes]:
+        """The stored parses of sentences `ids` (rowids), in that order."""
+        rows = np.searchsorted(self.ids, np.asarray(ids, dtype=np.int64))
+        if len(ids) and (rows.max() >= len(self.ids) or np.any(self.ids[rows] != ids)):
+            raise KeyError("a sentence has no stored parse")
+        return [bytes(self._data[self.offsets[r] : self.offsets[r + 1]]) for r in rows]
+
+
+def write_sentence_parses(
+    store: Store, staging: Path, fresh: Mapping[str, Sequence[bytes]], previous: Path | None
+) -> int:
+    """Write the parse of every sentence in `store` into `staging`, in the order of its
+    sentence ids: those of the articles in `fresh` (one per sentence, by index) from
+    there, the others from the previous version (same rowids: the store is a byte copy)."""
+    old = SentenceParses(previous) if previous is not None else None
+    ids, articles, positions = stored_rows(store, SENTENCES.table)
+    offsets: list[int] = [0]
+    with open(staging / PARSES_FILE, "wb") as out:
+        for rowid, article_id, position in zip(ids.tolist(), articles, positions, strict=True):
+            if article_id in fresh:
+                blob = fresh[article_id][position]
+            elif old is not None:
+                blob = old.get([rowid])[0]
+            else:
+                raise ValueError("sentences without parses and no previous version with them")
+            out.write(blob)
+            offsets.append(offsets[-1] + len(blob))
+    np.save(staging / OFFSETS_FILE, np.array(offsets, dtype=np.int64))
+    return len(ids)
+
+
+# Parses of the sentences answers are being built from, most recently used last; about
+# 1.3 KB each.
+_REMEMBERED: OrderedDict[str, bytes] = OrderedDict()
+_REMEMBER = 20_000
+_lock = threading.Lock()
+
+
+def remember(texts: Sequence[str], blobs: Sequence[bytes]) -> None:
+    """Stored parses of these texts (from `SentenceParses.get`), for `recall`."""
+    with _lock:
+        for text, blob in zip(texts, blobs, strict=True):
+            _REMEMBERED[text] = blob
+            _REMEMBERED.move_to_end(text)
+        while len(_REMEMBERED) > _REMEMBER:
+            _REMEMBERED.popitem(last=False)
+
+
+def recall(text: str, vocab: Vocab) -> Doc | None:
+    """The stored parse of `text`, if one was remembered."""
+    with _lock:
+        blob = _REMEMBERED.get(text)
+        if blob is None:
+            return None
+        _REMEMBERED.move_to_end(text)
+    return Doc(vocab).from_bytes(zlib.decompress(blob))

@@ -1,0 +1,32 @@
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from app.service import Service
+from app.settings import Settings
+from indexer.embed import Embedder
+from tests.app.test_vectors import _Counting
+
+
+@pytest.mark.parametrize(
+    "question",
+    ["How many North Korean soldiers were killed?", "Who says North Korea sent more troops?"],
+)
+def test_an_answer_embeds_the_question_once_and_no_article_sentence(
+    sample_index: Path, embedder: Embedder, monkeypatch: pytest.MonkeyPatch, question: str
+) -> None:
+    counting = _Counting(embedder)
+    monkeypatch.setattr("app.service.get_embedder", lambda *_: counting)
+    service = Service(Settings(index_dir=sample_index))
+    result = service.ask(question)
+    assert result.answer.citations, result.answer.text
+    sentences = {s.text for p in result.passages for s in p.sentences}
+    assert counting.asked.count(question) == 1
+    assert not sentences & set(counting.asked)
+    # Asked again, nothing is embedded at all.
+    before = len(counting.asked)
+    again = service.ask(question)
+    assert again.answer.text == result.answer.text
+    assert len(counting.asked) == before
