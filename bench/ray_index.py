@@ -7,7 +7,8 @@ and embed them with `build._prepare`), then the same on a local Ray (start it, r
 prepare on Ray actors). Each stage is timed; Ray's actors are timed from inside too (how
 long loading spaCy, the encoder and the tagger took, and how long they worked), so the
 fixed costs separate from the per-article work. The index writes are the same on both
-paths and are left out. Prints one JSON object.
+paths and are left out. Prints each stage on stderr as it ends (so a run stopped by its
+time bound still reports what it reached), then one JSON object.
 """
 
 from __future__ import annotations
@@ -15,6 +16,7 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import sys
 import time
 from pathlib import Path
 from typing import Any
@@ -60,27 +62,32 @@ def main() -> None:
     options = BuildOptions()
     out: dict[str, Any] = {"articles": len(files), "torch_threads_local": torch.get_num_threads()}
 
+    def ended(stage: str, since: float) -> None:
+        out[stage] = round(time.perf_counter() - since, 1)
+        print(json.dumps({stage: out[stage]}), file=sys.stderr, flush=True)
+
     t = time.perf_counter()
     embedder = get_embedder("all-MiniLM-L6-v2")
     load_pipeline(), load_tagger()
-    out["local_load_models_s"] = round(time.perf_counter() - t, 1)
+    ended("local_load_models_s", t)
     t = time.perf_counter()
     articles = load_paths(files).articles
-    out["local_read_s"] = round(time.perf_counter() - t, 1)
+    ended("local_read_s", t)
     t = time.perf_counter()
     _prepare(articles, embedder, options)
-    out["local_prepare_s"] = round(time.perf_counter() - t, 1)
+    ended("local_prepare_s", t)
 
     t = time.perf_counter()
     cpus = distributed.connect(distributed.LOCAL)
-    out["ray_cpus"], out["ray_start_s"] = cpus, round(time.perf_counter() - t, 1)
+    out["ray_cpus"] = cpus
+    ended("ray_start_s", t)
     t = time.perf_counter()
     on_ray = distributed.load_paths_with_ray(files, distributed.LOCAL).articles
-    out["ray_read_s"] = round(time.perf_counter() - t, 1)
+    ended("ray_read_s", t)
     distributed._Prepare = _TimedPrepare  # type: ignore[misc]
     t = time.perf_counter()
     results: list[Any] = distributed.prepare_with_ray(on_ray, embedder, options, "local")
-    out["ray_prepare_s"] = round(time.perf_counter() - t, 1)
+    ended("ray_prepare_s", t)
     calls = {spent["actor"]: spent for _, spent in results}
     actors: dict[int, dict[str, float]] = {}
     for (pid, _), spent in calls.items():
