@@ -68,12 +68,17 @@ class Tally:
 
 def shown_as_supported(answer: Answer, sentence: str) -> bool:
     """Whether `sentence` is in the answer, named by no warning, and every citation it
-    carries is supported (a sentence carrying none counts: it would be unchecked text)."""
+    carries is supported (a sentence carrying none counts: it would be unchecked text). An
+    answer sentence that says it and goes on after a comma (", ANI reported on Feb. 27,
+    2025", as extractive answers say who published it) shows it too."""
     target = _norm(sentence)
     supported = {c.n: c.supported for c in answer.citations}
     for piece in split_sentences(answer.text):
         text = clean(piece.text)
-        if _norm(text) != target:
+        said = _norm(text)
+        if said != target and not (
+            said.startswith(target) and said[len(target) : len(target) + 1] in (",", ";")
+        ):
             continue
         flagged = any(
             w.startswith("Unsupported sentence") and text[:100] in w for w in answer.warnings

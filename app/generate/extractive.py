@@ -24,6 +24,7 @@ from spacy.lang.en.lex_attrs import like_num
 from app.claimants import asks_about_claims, names_in_question, names_match
 from app.conflicts import ConflictFinder, locate
 from app.generate.base import Answer, ArticleRef, Citation, ClaimUse, Passage
+from app.generate.markers import defuse
 from app.generate.reporting import (
     PRONOUNS,
     bylined,
@@ -158,7 +159,7 @@ class ExtractiveGenerator:
             )
             if restated is not None:
                 text, claim = restated
-                parts.append(f"{text} [{n}]")
+                parts.append(f"{defuse(text)} [{n}]")
                 # The restated claim, and the claims its content carries ("sources told
                 # POLITICO that Republicans were incensed ...").
                 uses += [ClaimUse(c, n) for c in claims if c is claim or _within(c, claim)]
@@ -166,7 +167,8 @@ class ExtractiveGenerator:
                 text = attributed(sentence, claims, said)
                 if about_claims or figure_question:
                     text = bylined(text, claims, article)
-                parts.append(f"{text} [{n}]")
+                # "[2]" written in an article is data, not a citation of the answer's.
+                parts.append(f"{defuse(text)} [{n}]")
                 uses.extend(ClaimUse(c, n) for c in claims)
         return Answer(" ".join(parts), citations, self.name, claims=uses)
 

@@ -28,6 +28,10 @@ def test_shown_as_supported_reads_markers_and_warnings() -> None:
     assert not shown_as_supported(flagged, "Then it snowed.")
     unsupported = [Citation(1, REF, 0, 3, "abc", supported=False)]
     assert not shown_as_supported(Answer(answer.text, unsupported, "llm"), "It rained.")
+    # Said, then who published it: shown all the same; a longer sentence is another one.
+    bylined = Answer("It rained, ANI reported on Feb. 27, 2025 [1].", cited, "extractive")
+    assert shown_as_supported(bylined, "It rained.")
+    assert not shown_as_supported(Answer("It rained hard [1].", cited, "llm"), "It rained.")
 
 
 def test_the_command_finds_nothing_shown_as_supported(tmp_path: Path) -> None:

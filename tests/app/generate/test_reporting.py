@@ -93,8 +93,9 @@ def test_a_pronoun_is_restated_only_as_a_name_the_prose_gives() -> None:
         "Hana Moreau said the toll was far lower, Coast Post reported on March 4, 2025."
     )
     # Named only in the headline and the dateline: the pronoun is not resolved to it.
+    dateline = "Moreau Hall, Riverton (Coast Post) - The camps flooded."
     unnamed = prose_text(
-        [report[0], report[1].__class__("flood", 1, 0, 23, lines[1][:23])], {("flood", 0)}
+        [report[0], Sentence("flood", 1, 0, len(dateline), dateline)], {("flood", 0)}
     )
     assert reported(sentence, claim, ARTICLE, unnamed.get("flood", "")) is None
 
