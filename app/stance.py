@@ -129,7 +129,9 @@ def _negated_reference(doc: Doc) -> bool:
         pointing = any(
             (
                 c.pos_ == "PRON"
-                and (c.morph.get("PronType") == ["Dem"] or c.morph.get("Gender") == ["Neut"])
+                and (
+                    c.morph.get("PronType", []) == ["Dem"] or c.morph.get("Gender", []) == ["Neut"]
+                )
             )
             or (
                 c.dep_ in ("nsubj", "nsubjpass", "dobj")
