@@ -189,7 +189,13 @@ def _rebuts(text: str, prototypes: list[Vector], embed: Embed, sentiment: bool =
     or, with `sentiment` (for a claim that points at another), a negative judgement by
     VADER's sentiment lexicon ("a disgrace", "misleading"; alone, "40 people died" would
     be one too)."""
-    if sentiment and _sentiment().polarity_scores(text)["compound"] <= _NEGATIVE:
+    # A toll is grim, not a judgement of another claim: a content stating figures is
+    # left to the figure finder.
+    if (
+        sentiment
+        and not facts.numbers(text)
+        and _sentiment().polarity_scores(text)["compound"] <= _NEGATIVE
+    ):
         return True
     return any(
         float(v @ p) >= _COUNTER_SIMILARITY
