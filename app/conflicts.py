@@ -1,17 +1,18 @@
 """Disagreements between sources, laid side by side.
 
-Two kinds are found among the claims of the retrieved passages, with no list of topics:
+Three kinds are found among the claims of the retrieved passages, with no list of topics:
 - figures: different claimants give different numbers for the same measured thing,
   whatever it is (what a figure counts is read from the parse by `app.facts`, and two
   measures are the same when their words are, or when the embedding model finds them
   near-synonyms: "people die" and "people kill"). Bounds that overlap, shares of another
-  figure, and figures for different people or places are compatible, not conflicts. The same
-  claimant giving a new number at a later date is a revision, reported with the newer one
-  named.
+  figure, and figures for different people or places are compatible, not conflicts; the
+  claimant is not what its figure is about, and a pronoun ("lists them with $55 billion")
+  is whom the figure before it is about. Every claimant is shown with its own figure, by
+  side.
 - stance: one claimant denies, disputes, dismisses or rejects what another claims, or
-  answers it with a counter-claim ("this report is totally wrong"), in the same article or
-  another: tied by meaning, or, when the counter-claim names no content of its own
-  ("denied the charge"), to the claim just before it.
+  answers it with a counter-claim, tied to the claim it answers (`app.stance`).
+- revision: the same claimant giving a new number at a later date, or taking back or
+  narrowing its own words ("later clarified"), reported with the newer one named.
 A conflict is reported only when one of its claims sits in a sentence the answer cites,
 so that it bears on the question.
 """
@@ -333,8 +334,8 @@ class ConflictFinder:
                     continue
                 group = [k for k in range(len(items)) if same_measure(i, k) or k in (i, j)]
                 sides = _sides(a, b, [items[k] for k in group])
-                members = {id(c) for side in sides for c in side}
-                in_conflict = [k for k in group if id(items[k]) in members]
+                ids = {id(c) for side in sides for c in side}
+                in_conflict = [k for k in group if id(items[k]) in ids]
                 covered |= {(x, y) for x in in_conflict for y in in_conflict}
                 # Every claimant with its own figure, by side: "about $47 billion" stands
                 # with "$55 billion" against "under $40 billion", each as stated.

@@ -297,10 +297,10 @@ def _pronoun(ent: Span, clause: set[int]) -> str:
     found = [
         t
         for t in ent.doc
-        if t.i in clause and t.pos_ == "PRON" and t.morph.get("Person") == ["3"]
-        and t.morph.get("PronType") == ["Prs"]
+        if t.i in clause and t.pos_ == "PRON" and t.morph.get("Person", []) == ["3"]
+        and t.morph.get("PronType", []) == ["Prs"]
     ]  # fmt: skip
-    if any(t.morph.get("Poss") == ["Yes"] for t in found):
+    if any(t.morph.get("Poss", []) == ["Yes"] for t in found):
         return "possessive"
     return "personal" if found else ""
 

@@ -123,9 +123,20 @@ def _negated_reference(doc: Doc) -> bool:
             for d in c.subtree
         }
         clause = [c for c in t.subtree if c.dep_ != "neg" and c.i not in inner]
+        # A demonstrative or neuter pronoun, or a bare function word standing as subject
+        # or object ("said that", which the tagger may call a conjunction).
         pointing = any(
-            c.pos_ == "PRON"
-            and (c.morph.get("PronType") == ["Dem"] or c.morph.get("Gender") == ["Neut"])
+            (
+                c.pos_ == "PRON"
+                and (
+                    c.morph.get("PronType", []) == ["Dem"] or c.morph.get("Gender", []) == ["Neut"]
+                )
+            )
+            or (
+                c.dep_ in ("nsubj", "nsubjpass", "dobj")
+                and c.pos_ in ("DET", "SCONJ")
+                and not list(c.children)
+            )
             for c in clause
         )
         if pointing and len(_lemmas(c for c in clause if not _is_reporting(c))) <= _NEGATED_WORDS:
@@ -177,7 +188,13 @@ def _rebuts(text: str, prototypes: list[Vector], embed: Embed, sentiment: bool =
     or, with `sentiment` (for a claim that points at another), a negative judgement by
     VADER's sentiment lexicon ("a disgrace", "misleading"; alone, "40 people died" would
     be one too)."""
-    if sentiment and _sentiment().polarity_scores(text)["compound"] <= _NEGATIVE:
+    # A toll is grim, not a judgement of another claim: a content stating figures is
+    # left to the figure finder.
+    if (
+        sentiment
+        and not facts.numbers(text)
+        and _sentiment().polarity_scores(text)["compound"] <= _NEGATIVE
+    ):
         return True
     return any(
         float(v @ p) >= _COUNTER_SIMILARITY
@@ -212,7 +229,12 @@ def _pointed(counter: Located, before: list[Located], embed: Embed) -> list[bool
     argument" after "arguing", "the accusation" after "accused")."""
     if not before:
         return []
-    said = {stem(w) for w in re.findall(r"\w{3,}", counter.sentence.text)}
+    # The sentence's words but those naming the counter-claim's own claimant ("Ukraine's
+    # military intelligence chief" names no other "intelligence agency").
+    text = counter.sentence.text
+    if counter.claim.claimant_mention is not None:
+        text = text.replace(counter.claim.claimant_mention.text, " ")
+    said = {stem(w) for w in re.findall(r"\w{3,}", text)} - _name_words(counter.claim.claimant)
     nouns = [t.text for t in facts.parsed(counter.claim.content.text) if t.pos_ == "NOUN"]
     vectors = embed([loc.claim.cue.text for loc in before] + nouns)
     cues, words = vectors[: len(before)], vectors[len(before) :]

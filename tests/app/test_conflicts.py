@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from app.conflicts import ConflictFinder, claim_date, claimant_key, renumber
+from app.conflicts import ConflictFinder, Located, claim_date, claimant_key, renumber
 from app.generate.base import Answer, ArticleRef, Citation, Passage
 from indexer.embed import Embedder
 from indexer.models import Chunk, Claim, Sentence, Span
@@ -159,3 +159,70 @@ def test_tolls_bounds_and_counter_claims_on_an_extracted_article(embedder: Embed
     assert ("stance", frozenset({"army", "rebels"})) in sides
     # Different towns: compatible figures, never a conflict.
     assert not any({"governor of Arlo", "mayor of Benton"} & claimants for _, claimants in sides)
+
+
+def _located(text: str, *claims: tuple[str, str, str, str]) -> list[Located]:
+    """Claims (claimant, cue, content, kind) of an article of our own, each with its
+    sentence as the indexer splits it."""
+    from indexer.split import parse, sentences
+
+    sents = sentences(parse(text), "own")
+    ref = ArticleRef("own", "Own", "Daily", "2025-03-12", None)
+    out, at = [], 0
+    for claimant, cue, content, kind in claims:
+        c = text.index(content, at)
+        u = text.rindex(cue, 0, c + 1) if text.rfind(cue, 0, c + 1) >= at else text.index(cue, at)
+        at = c
+        s = next(s for s in sents if s.start <= c < s.end)
+        claim = Claim(
+            "own", s.idx, claimant, None, Span(u, u + len(cue), cue),
+            Span(c, c + len(content), content), kind, (), "2025-03-12",
+        )  # fmt: skip
+        out.append(Located(claim, s, ref))
+    return out
+
+
+def test_a_pronoun_is_whom_the_figure_before_it_is_about(embedder: Embedder) -> None:
+    located = _located(
+        "Forbes lists David Koch with $40 billion. Bloomberg lists him with $55 billion. "
+        "Forbes lists Michael Bloomberg with $45 billion.",
+        ("Forbes", "lists", "David Koch with $40 billion", "other"),
+        ("Bloomberg", "lists", "him with $55 billion", "other"),
+        ("Forbes", "lists", "Michael Bloomberg with $45 billion", "other"),
+    )
+    found = ConflictFinder(embedder).conflicts(located)
+    values = [{p.value for p in c.positions} for c, _ in found if c.kind == "figures"]
+    assert any({"$40 billion", "$55 billion"} <= v for v in values)
+    # Bloomberg the list is not what Michael Bloomberg's figure is about: another person.
+    assert not any("$45 billion" in v for v in values)
+
+
+def test_i_never_said_that_answers_the_claim_it_follows(embedder: Embedder) -> None:
+    located = _located(
+        "Quick said the candidate had called Rubio the senator of Facebook. "
+        '"I never said that," Trump said.',
+        ("Quick", "said", "the candidate had called Rubio the senator of Facebook", "indirect"),
+        ("Trump", "said", '"I never said that,"', "direct"),
+    )
+    found = ConflictFinder(embedder).conflicts(located)
+    stances = [[(p.claimant, p.side) for p in c.positions] for c, _ in found if c.kind == "stance"]
+    assert stances == [[("Quick", 0), ("Trump", 1)]]
+
+
+def test_a_claimant_narrowing_its_words_is_a_revision(embedder: Embedder) -> None:
+    located = _located(
+        'In 2008 Sharpton said, "Clinton has never done nothing for us." '
+        "Sharpton later clarified that to mean Clinton never supported his organization.",
+        ("Al Sharpton", "said", '"Clinton has never done nothing for us."', "direct"),
+        (
+            "Al Sharpton",
+            "later clarified that to mean",
+            "Clinton never supported his organization",
+            "other",
+        ),
+    )
+    found = ConflictFinder(embedder).conflicts(located)
+    revised = [c for c, _ in found if c.kind == "revision"]
+    assert len(revised) == 1
+    assert revised[0].positions[1].value == "Clinton never supported his organization"
+    assert revised[0].note is not None and "later said" in revised[0].note

@@ -79,3 +79,16 @@ def test_a_figure_in_a_verbless_line_is_read() -> None:
     # there (it once looped forever, comparing spaCy tokens by identity).
     [fig] = figures(parse("Reports of 300 casualties near the border."))
     assert fig.low == 300 and fig.counts == "casualty"
+
+
+@pytest.mark.parametrize(
+    ("sentence", "pronoun"),
+    [
+        ("Bloomberg lists them with $55 billion each.", "personal"),
+        ("Trump claims that his net worth exceeds $10 billion.", "possessive"),
+        ("Forbes lists David Koch with $40 billion.", ""),
+    ],
+)
+def test_a_figure_knows_when_it_names_whom_by_a_pronoun(sentence: str, pronoun: str) -> None:
+    (fig,) = figures(parse(sentence))
+    assert fig.pronoun == pronoun
