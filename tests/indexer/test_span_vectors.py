@@ -12,15 +12,8 @@ from indexer.embed import Embedder
 from indexer.index import Index, IndexDamagedError, current_version
 from indexer.models import Article
 from indexer.span_vectors import SENTENCES
+from tests.indexer.test_build import TEXT_A, TEXT_B
 
-TEXT_A = (
-    "Ministry warns of floods\n\nThe environment ministry said on Monday that rivers would "
-    "rise by two metres. Officials told residents to leave low-lying areas."
-)
-TEXT_B = (
-    "Chess club wins title\n\nThe village chess club won the regional title on Sunday, "
-    "its captain said. It was the club's first title in forty years."
-)
 TEXT_C = "Bridge reopens\n\nThe old bridge reopened on Friday after two years of repairs."
 
 
