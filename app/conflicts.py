@@ -21,6 +21,8 @@ from __future__ import annotations
 
 import math
 import re
+import threading
+from collections import OrderedDict
 from dataclasses import dataclass, replace
 from functools import lru_cache
 
@@ -228,6 +230,14 @@ def claim_date(sentence: str, published: str | None) -> str | None:
 # ---- the finder ----------------------------------------------------------------------
 
 
+_RECENT: OrderedDict[
+    tuple[tuple[str, int, int, str, str, str], ...], list[tuple[Conflict, list[Located]]]
+]
+_RECENT = OrderedDict()
+_RECENT_SIZE = 64
+_RECENT_LOCK = threading.Lock()
+
+
 class ConflictFinder:
     def __init__(self, embedder: TextEncoder) -> None:
         self.embedder = embedder
@@ -249,12 +259,39 @@ class ConflictFinder:
         return _attach(answer, [(c, locs) for c, locs in groups if any(map(in_answer, locs))])
 
     def conflicts(self, located: list[Located]) -> list[tuple[Conflict, list[Located]]]:
-        """Every conflict among the claims, each with the claim behind each position."""
-        return (
+        """Every conflict among the claims, each with the claim behind each position.
+
+        An answer asks twice for the same claims (the extractive generator groups the
+        sides of a disagreement, then the service reports it), so the last few results
+        are kept, keyed by the claims and their sentences: the finder's work is the
+        largest part of answering after retrieval."""
+        key = tuple(
+            (
+                c.article_id,
+                c.cue.start,
+                c.content.start,
+                c.claimant,
+                c.content.text,
+                loc.sentence.text,
+            )
+            for loc in located
+            for c in (loc.claim,)
+        )
+        with _RECENT_LOCK:
+            found = _RECENT.get(key)
+            if found is not None:
+                _RECENT.move_to_end(key)
+                return list(found)
+        found = (
             self._figure_conflicts(located)
             + self._stance_conflicts(located)
             + self._revised_statements(located)
         )
+        with _RECENT_LOCK:
+            _RECENT[key] = found
+            while len(_RECENT) > _RECENT_SIZE:
+                _RECENT.popitem(last=False)
+        return list(found)
 
     def _revised_statements(self, located: list[Located]) -> list[tuple[Conflict, list[Located]]]:
         out: list[tuple[Conflict, list[Located]]] = []

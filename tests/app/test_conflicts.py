@@ -2,7 +2,11 @@
 
 from __future__ import annotations
 
-from app.conflicts import ConflictFinder, Located, claim_date, claimant_key, renumber
+from dataclasses import replace
+
+import pytest
+
+from app.conflicts import ConflictFinder, Located, claim_date, claimant_key, locate, renumber
 from app.generate.base import Answer, ArticleRef, Citation, Passage
 from indexer.embed import Embedder
 from indexer.models import Chunk, Claim, Sentence, Span
@@ -226,3 +230,20 @@ def test_a_claimant_narrowing_its_words_is_a_revision(embedder: Embedder) -> Non
     assert len(revised) == 1
     assert revised[0].positions[1].value == "Clinton never supported his organization"
     assert revised[0].note is not None and "later said" in revised[0].note
+
+
+def test_the_same_claims_asked_again_are_not_searched_again(
+    embedder: Embedder, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    p = _passage()
+    first = ConflictFinder(embedder).conflicts(locate([p]))
+    calls: list[int] = []
+    monkeypatch.setattr(
+        ConflictFinder, "_figure_conflicts", lambda self, located: calls.append(1) or []
+    )
+    again = ConflictFinder(embedder).conflicts(locate([p]))
+    assert again == first and first and not calls
+    # Another claimant for the same words is other claims: searched afresh.
+    other = replace(p, claims=[replace(CLAIMS[0], claimant="fire brigade"), *CLAIMS[1:]])
+    ConflictFinder(embedder).conflicts(locate([other]))
+    assert calls == [1]
