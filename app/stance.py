@@ -157,6 +157,16 @@ def answered(located: Sequence[Located], embed: Embed) -> list[tuple[int, list[i
     vectors = embed(texts)
     prototypes = embed(list(_COUNTER_PROTOTYPES))
     before = {i: _before(i, located) for i in range(len(located))}
+    # One encoder call for every cue and noun the counter-claims are compared by (`embed`
+    # keeps what it has embedded), not one small call per counter-claim.
+    embed(
+        list(
+            dict.fromkeys(
+                [loc.claim.cue.text for loc in located]
+                + [n for loc in located for n in _nouns(loc.claim.content.text)]
+            )
+        )
+    )
     pointed = {i: _pointed(located[i], [located[j] for j in before[i]], embed) for i in before}
     # Denials say only that: they answer, and are never what another claim answers. A
     # rebuttal is a claim in its own right, which a later denial may answer.
@@ -223,6 +233,10 @@ def _before(i: int, located: Sequence[Located]) -> list[int]:
     ]
 
 
+def _nouns(text: str) -> list[str]:
+    return [t.text for t in facts.parsed(text) if t.pos_ == "NOUN"]
+
+
 def _pointed(counter: Located, before: list[Located], embed: Embed) -> list[bool]:
     """For each claim before a counter-claim, whether the counter-claim's sentence names
     its claimant ("rejected Trump's offer") or its content echoes its cue ("that
@@ -235,7 +249,7 @@ def _pointed(counter: Located, before: list[Located], embed: Embed) -> list[bool
     if counter.claim.claimant_mention is not None:
         text = text.replace(counter.claim.claimant_mention.text, " ")
     said = {stem(w) for w in re.findall(r"\w{3,}", text)} - _name_words(counter.claim.claimant)
-    nouns = [t.text for t in facts.parsed(counter.claim.content.text) if t.pos_ == "NOUN"]
+    nouns = _nouns(counter.claim.content.text)
     vectors = embed([loc.claim.cue.text for loc in before] + nouns)
     cues, words = vectors[: len(before)], vectors[len(before) :]
     return [
