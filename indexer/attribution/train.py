@@ -187,9 +187,9 @@ def _rows(
     """The split's rows and gold, and a hash of its files; cached by that hash, as the
     parse and the encoder pass are most of a training run's time."""
     digest = split_digest(data_dir, split)
-    layers = "".join(str(k) for k in options.tagger.encoder_layers).replace("-1", "L")
+    layers = options.tagger.encoder_layers
     key = f"{split}-{digest[:16]}-f{FEATURES_VERSION}-{options.chunk_max_chars}-{options.chunk_overlap}-{options.limit}"
-    key += "" if layers == "L" else f"-layers{layers}"
+    key += "" if layers == (-1,) else "-layers" + "_".join(map(str, layers))
     path = cache_dir / f"{key}.pkl" if cache_dir is not None else None
     if path is not None and path.exists():
         with path.open("rb") as f:
