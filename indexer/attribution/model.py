@@ -206,15 +206,7 @@ class AttributionTagger:
         self, articles: Sequence[ArticleFeatures], batch_size: int = 64
     ) -> list[list[FoundAttribution]]:
         """The attributions of each article, in text order."""
-        for m in self.modules():
-            m.eval()
-        cues: list[list[tuple[int, int]]] = [[] for _ in articles]
-        windows = [(a, f, w) for a, f in enumerate(articles) for w in cue_windows(f)]
-        for part in _chunks(windows, batch_size):
-            probs = self._probs(self.cue_head, [(f, w) for _, f, w in part], role=False)
-            for (a, _, w), p in zip(part, probs, strict=True):
-                row = _cue_labels(p, self.config.cue_threshold)
-                cues[a].extend((w.lo + s, w.lo + e) for s, e in _runs(row, 1, 2))
+        cues = self.find_cues(articles, self.config.cue_threshold, batch_size)
         found: list[list[FoundAttribution]] = [[] for _ in articles]
         jobs = [
             (a, cue, self.role_window(articles[a], cue))
@@ -229,6 +221,22 @@ class AttributionTagger:
                 if attribution is not None:
                     found[a].append(attribution)
         return found
+
+    def find_cues(
+        self, articles: Sequence[ArticleFeatures], threshold: float, batch_size: int = 64
+    ) -> list[list[tuple[int, int]]]:
+        """Each article's cues as [first, last) token ranges, in text order, where the cue
+        head's P(cue) reaches `threshold`."""
+        for m in self.modules():
+            m.eval()
+        cues: list[list[tuple[int, int]]] = [[] for _ in articles]
+        windows = [(a, f, w) for a, f in enumerate(articles) for w in cue_windows(f)]
+        for part in _chunks(windows, batch_size):
+            probs = self._probs(self.cue_head, [(f, w) for _, f, w in part], role=False)
+            for (a, _, w), p in zip(part, probs, strict=True):
+                row = _cue_labels(p, threshold)
+                cues[a].extend((w.lo + s, w.lo + e) for s, e in _runs(row, 1, 2))
+        return cues
 
     def _probs(
         self, head: _Head, items: Sequence[tuple[ArticleFeatures, Window]], role: bool
