@@ -5,6 +5,11 @@ six words. "Named" means spaCy's NER (the indexer's pipeline, run over the whole
 so entities get their context) finds a PERSON, ORG, GPE or NORP entity inside the source
 span; pronouns ("he", "they") and descriptions ("a campaign aide") carry no entity and
 are left out.
+
+The expected claimant is the source as annotated, its first named entity, and the named
+entity that heads it in the parse: in "White House Press Secretary Josh Earnest" or
+"House Speaker Paul Ryan" the first entity is only a modifier ("White House", "House"),
+and an answer crediting Josh Earnest or Paul Ryan credits the annotated source.
 """
 
 from __future__ import annotations
@@ -17,6 +22,7 @@ from pathlib import Path
 from typing import Annotated
 
 import typer
+from spacy.tokens import Doc, Span
 
 from eval.gold import Evidence, GoldQuestion, write_gold
 from eval.polnear import CharSpan, GoldAttribution, PolnearDoc
@@ -40,6 +46,8 @@ class Candidate:
     content: str
     name: str  # the first named entity inside the source span
     person: bool
+    head: str | None = None  # the named entity heading the source span, when another
+    head_person: bool = False
 
 
 def _text(article_text: str, spans: Sequence[CharSpan]) -> str:
@@ -51,7 +59,7 @@ def candidates(docs: Sequence[PolnearDoc]) -> list[Candidate]:
     out: list[Candidate] = []
     for doc in docs:
         text = doc.article.text
-        entities: list[tuple[int, int, str]] | None = None
+        doc_parse: Doc | None = None
         seen: set[str] = set()
         for i, att in enumerate(doc.attributions):
             content = _LEADING_THAT.sub("", _text(text, att.content).strip(_EDGE))
@@ -59,14 +67,41 @@ def candidates(docs: Sequence[PolnearDoc]) -> list[Candidate]:
                 continue
             if content in seen or len(question_for(content)) > MAX_QUESTION_CHARS:
                 continue
-            if entities is None:  # parse lazily: articles without candidates cost nothing
-                entities = [(e.start_char, e.end_char, e.label_) for e in parse(text).ents]
+            if doc_parse is None:  # parse lazily: articles without candidates cost nothing
+                doc_parse = parse(text)
+            entities = [(e.start_char, e.end_char, e.label_) for e in doc_parse.ents]
             names = named_entities(att, entities)
             if names:
                 seen.add(content)
                 (s, e, label), source = names[0], _text(text, att.source)
-                out.append(Candidate(doc, i, source, content, text[s:e], label == "PERSON"))
+                head = head_entity(att, doc_parse)
+                out.append(
+                    Candidate(
+                        doc,
+                        i,
+                        source,
+                        content,
+                        text[s:e],
+                        label == "PERSON",
+                        head.text if head is not None and head.text != text[s:e] else None,
+                        head is not None and head.label_ == "PERSON",
+                    )
+                )
     return out
+
+
+def head_entity(att: GoldAttribution, doc: Doc) -> Span | None:
+    """The PERSON/ORG/GPE/NORP entity holding the syntactic head of the source span (of
+    its first part, when it is discontinuous): "Josh Earnest" in "White House Press
+    Secretary Josh Earnest"; None when the head is no name ("a spokesman for Trump")."""
+    start, end = att.source[0]
+    span = doc.char_span(start, end, alignment_mode="contract")
+    if span is None or not len(span):
+        return None
+    root = span.root
+    return next(
+        (e for e in doc.ents if e.label_ in NAMED_LABELS and e.start <= root.i < e.end), None
+    )
 
 
 def named_entities(
@@ -86,7 +121,8 @@ def question_for(content: str) -> str:
 
 def to_question(c: Candidate, split: str) -> GoldQuestion:
     """The gold question: the source as claimant (also accepted: its first named entity,
-    and a person's surname), the whole attribution (content through source) as evidence."""
+    the named entity heading it, and a person's surname), the whole attribution (content
+    through source) as evidence."""
     att = c.doc.attributions[c.index]
     spans = [*att.content, *att.source]
     # Answers name people by surname ("Clinton said") and drop the description around a
@@ -94,6 +130,8 @@ def to_question(c: Candidate, split: str) -> GoldQuestion:
     names = [c.source, c.name]
     if c.person:
         names.append(c.name.split()[-1])
+    if c.head is not None:
+        names += [c.head, c.head.split()[-1]] if c.head_person else [c.head]
     return GoldQuestion(
         id=f"polnear-{split}-{c.doc.article.id}-{c.index}",
         question=question_for(c.content),
