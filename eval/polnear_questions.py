@@ -6,10 +6,10 @@ so entities get their context) finds a PERSON, ORG, GPE or NORP entity inside th
 span; pronouns ("he", "they") and descriptions ("a campaign aide") carry no entity and
 are left out.
 
-The expected claimant is the source as annotated, its first named entity, and the named
-entity that heads it in the parse: in "White House Press Secretary Josh Earnest" or
-"House Speaker Paul Ryan" the first entity is only a modifier ("White House", "House"),
-and an answer crediting Josh Earnest or Paul Ryan credits the annotated source.
+The expected claimant is the source as annotated and the named entity that heads it in
+the parse, else the first one inside it: in "White House Press Secretary Josh Earnest",
+"House Speaker Paul Ryan" or "Trump campaign spokesman Jason Miller" the first entity only
+modifies the source ("White House", "House", "Trump"), and the source is the person.
 """
 
 from __future__ import annotations
@@ -44,10 +44,8 @@ class Candidate:
     index: int  # the attribution's position in its annotation file
     source: str
     content: str
-    name: str  # the first named entity inside the source span
+    name: str  # the named entity heading the source span, else the first inside it
     person: bool
-    head: str | None = None  # the named entity heading the source span, when another
-    head_person: bool = False
 
 
 def _text(article_text: str, spans: Sequence[CharSpan]) -> str:
@@ -73,20 +71,12 @@ def candidates(docs: Sequence[PolnearDoc]) -> list[Candidate]:
             names = named_entities(att, entities)
             if names:
                 seen.add(content)
-                (s, e, label), source = names[0], _text(text, att.source)
                 head = head_entity(att, doc_parse)
-                out.append(
-                    Candidate(
-                        doc,
-                        i,
-                        source,
-                        content,
-                        text[s:e],
-                        label == "PERSON",
-                        head.text if head is not None and head.text != text[s:e] else None,
-                        head is not None and head.label_ == "PERSON",
-                    )
+                (s, e, label) = (
+                    names[0] if head is None else (head.start_char, head.end_char, head.label_)
                 )
+                source = _text(text, att.source)
+                out.append(Candidate(doc, i, source, content, text[s:e], label == "PERSON"))
     return out
 
 
@@ -120,9 +110,9 @@ def question_for(content: str) -> str:
 
 
 def to_question(c: Candidate, split: str) -> GoldQuestion:
-    """The gold question: the source as claimant (also accepted: its first named entity,
-    the named entity heading it, and a person's surname), the whole attribution (content
-    through source) as evidence."""
+    """The gold question: the source as claimant (also accepted: the named entity heading
+    it, else its first one, and a person's surname), the whole attribution (content through
+    source) as evidence."""
     att = c.doc.attributions[c.index]
     spans = [*att.content, *att.source]
     # Answers name people by surname ("Clinton said") and drop the description around a
@@ -130,8 +120,6 @@ def to_question(c: Candidate, split: str) -> GoldQuestion:
     names = [c.source, c.name]
     if c.person:
         names.append(c.name.split()[-1])
-    if c.head is not None:
-        names += [c.head, c.head.split()[-1]] if c.head_person else [c.head]
     return GoldQuestion(
         id=f"polnear-{split}-{c.doc.article.id}-{c.index}",
         question=question_for(c.content),

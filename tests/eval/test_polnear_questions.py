@@ -98,7 +98,7 @@ def test_the_real_dev_split_gives_named_questions() -> None:
         assert q.question.startswith("Who said that ") and q.claimants[0][0]
 
 
-def test_the_name_heading_the_source_is_accepted_beside_its_first_entity(tmp_path: Path) -> None:
+def test_the_name_heading_the_source_is_its_claimant_not_a_modifier(tmp_path: Path) -> None:
     root = tmp_path / "data"
     (root / "dev" / "text").mkdir(parents=True)
     (root / "dev" / "attributions").mkdir(parents=True)
@@ -119,5 +119,5 @@ def test_the_name_heading_the_source_is_accepted_beside_its_first_entity(tmp_pat
         encoding="utf-8",
     )
     (question,) = sample_questions(load_split(root, "dev"), "dev", 5)
-    # The first entity ("White House") modifies the source; the person heads it.
-    assert question.claimants == [[source, "White House", "Josh Earnest", "Earnest"]]
+    # The first entity ("White House") only modifies the source; the person heads it.
+    assert question.claimants == [[source, "Josh Earnest", "Earnest"]]
