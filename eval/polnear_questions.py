@@ -9,7 +9,9 @@ are left out.
 The expected claimant is the source as annotated and the named entity that heads it in
 the parse, else the first one inside it: in "White House Press Secretary Josh Earnest",
 "House Speaker Paul Ryan" or "Trump campaign spokesman Jason Miller" the first entity only
-modifies the source ("White House", "House", "Trump"), and the source is the person.
+modifies the source ("White House", "House", "Trump"), and the source is the person. A
+name the article spells out for an acronym, or the acronym it gives a name ("Alliance to
+Reclaim Our Schools (AROS)"), is the same claimant.
 """
 
 from __future__ import annotations
@@ -36,6 +38,9 @@ _WORD = re.compile(r"\w+")
 _EDGE = " \t\n\"'“”‘’,.;:"
 # Indirect speech keeps its complementiser ("that the bill is a bad idea").
 _LEADING_THAT = re.compile(r"^that\s+", re.IGNORECASE)
+# An acronym defined in parentheses after the name it stands for.
+_DEFINED = re.compile(r"\(([A-Z][A-Z&]{1,9})\)")
+_MAX_NAME_WORDS = 8
 
 
 @dataclass(frozen=True)
@@ -120,6 +125,7 @@ def to_question(c: Candidate, split: str) -> GoldQuestion:
     names = [c.source, c.name]
     if c.person:
         names.append(c.name.split()[-1])
+    names += defined_as(c.name, c.doc.article.text)
     return GoldQuestion(
         id=f"polnear-{split}-{c.doc.article.id}-{c.index}",
         question=question_for(c.content),
@@ -133,6 +139,26 @@ def to_question(c: Candidate, split: str) -> GoldQuestion:
         ],
         tags=["who-said", "polnear"],
     )
+
+
+def defined_as(name: str, text: str) -> list[str]:
+    """The other form the article defines for `name`: the words an acronym stands for, or
+    the acronym given after the words ("Alliance to Reclaim Our Schools (AROS)")."""
+    out: list[str] = []
+    for m in _DEFINED.finditer(text):
+        acronym = m.group(1)
+        words = text[: m.start()].split()[-_MAX_NAME_WORDS:]
+        for k in range(1, len(words) + 1):
+            spelled = words[-k:]
+            capitals = [w for w in spelled if w[:1].isupper()]
+            if spelled[0][:1].isupper() and "".join(w[0] for w in capitals) == acronym:
+                full = " ".join(spelled)
+                if name == acronym:
+                    out.append(full)
+                elif name == full:
+                    out.append(acronym)
+                break
+    return list(dict.fromkeys(out))
 
 
 def sample_questions(

@@ -8,7 +8,12 @@ import pytest
 
 from eval.gold import load_gold
 from eval.polnear import load_split
-from eval.polnear_questions import candidates, polnear_questions_command, sample_questions
+from eval.polnear_questions import (
+    candidates,
+    defined_as,
+    polnear_questions_command,
+    sample_questions,
+)
 from tests.conftest import POLNEAR
 
 ARTICLES = {
@@ -121,3 +126,10 @@ def test_the_name_heading_the_source_is_its_claimant_not_a_modifier(tmp_path: Pa
     (question,) = sample_questions(load_split(root, "dev"), "dev", 5)
     # The first entity ("White House") only modifies the source; the person heads it.
     assert question.claimants == [[source, "Josh Earnest", "Earnest"]]
+
+
+def test_an_acronym_and_the_name_the_article_spells_out_are_one_claimant() -> None:
+    text = "Parents joined the Alliance to Reclaim Our Schools (AROS) on Monday. The CDC agreed."
+    assert defined_as("AROS", text) == ["Alliance to Reclaim Our Schools"]
+    assert defined_as("Alliance to Reclaim Our Schools", text) == ["AROS"]
+    assert defined_as("CDC", text) == [] and defined_as("Parents", text) == []
