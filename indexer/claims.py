@@ -152,6 +152,7 @@ INHERIT_DEPS = frozenset({"conj", "advcl", "xcomp", "pcomp", "prep", "ccomp", "a
 PERSON_PRONOUNS = {"he": "PERSON", "she": "PERSON", "him": "PERSON", "her": "PERSON"}
 GROUP_PRONOUNS = frozenset({"it", "they"})
 DETERMINERS = frozenset({"a", "an", "the", "this", "that", "these", "those"})
+DEFINITE = DETERMINERS - {"a", "an"}
 # Description head nouns and words that may name the same kind of thing in an entity
 # ("the spy agency" -> "National Intelligence Service").
 HEAD_SYNONYMS: dict[str, frozenset[str]] = {
@@ -247,6 +248,7 @@ def find_claims(doc: Doc, text: str, *, cues: LearnedCues | None = None) -> list
                 *_according_claims(doc, text, bounds),
                 *_colon_claims(doc, text, quotes, bounds),
                 *_noun_claims(doc, text, quotes, cues),
+                *signed_quotes(doc, text, quotes),
             ]
         ),
         key=lambda f: f.cue,
@@ -886,6 +888,30 @@ def _colon_claims(
         )
 
 
+# A quotation signed with a dash and a name closing its line: "“...” ― Jane Roe" (readers'
+# and witnesses' words printed one after another, epigraphs).
+_SIGNATURE = re.compile(
+    r"[^\S\n]*([―—–]{1,2})[^\S\n]*([A-Z][\w.'’-]*(?:[^\S\n]+[A-Z][\w.'’-]*){0,4})"
+    r"[^\S\n]*(?=,|\.?[^\S\n]*(?:\n|$))"
+)
+
+
+def signed_quotes(doc: Doc, text: str, quotes: list[tuple[int, int]] | None = None) -> list[Found]:
+    """Quotations signed after a dash ("“The most unqualified child ...” ― Francisco
+    Herrero"): the name is the source, the dash the cue. A convention of print, not of
+    speech, that the learned tagger does not know."""
+    found = []
+    for start, end in quote_spans(text) if quotes is None else quotes:
+        if text[end - 1 : end] not in ("”", '"', "'"):
+            continue  # left open: it runs to the end of its paragraph
+        m = _SIGNATURE.match(text, end)
+        name = doc.char_span(m.start(2), m.end(2), alignment_mode="contract") if m else None
+        if m is None or name is None or not len(name):
+            continue
+        found.append(Found(cue=m.span(1), content=(start, end), kind="direct", subject=name))
+    return found
+
+
 def _rest_of_sentence(
     doc: Doc, text: str, sent: tuple[int, int], first: int, last: int
 ) -> tuple[int, int] | None:
@@ -1127,7 +1153,12 @@ class _Resolver:
             return self.acronyms[head.text]
         if head.pos_ == "PROPN":
             return self._full_name(_entity_text(head))
-        if mention[0].lower_ in DETERMINERS and head.pos_ == "NOUN":
+        publisher = _publisher(head) if head.pos_ == "NOUN" else None
+        if publisher and publisher[:1].isupper():
+            # "an analysis by Lily Batchelder": the named author or outlet is the source.
+            return self._full_name(self.acronyms.get(publisher, publisher))
+        # "The official" is someone described before; "an official" is someone new.
+        if mention[0].lower_ in DEFINITE and head.pos_ == "NOUN":
             found = self._described_as(mention, head)
             if found:
                 return found
@@ -1181,11 +1212,12 @@ def _strip(name: str) -> str:
 
 
 def _claim(f: Found, text: str, article: Article, resolver: _Resolver, sentence: int) -> Claim:
-    mention = _mention_span(f.subject, text) if f.subject is not None else None
+    subject = _whole(f.subject) if f.subject is not None else None
+    mention = _mention_span(subject, text) if subject is not None else None
     if f.claimant_text:
         claimant = _strip(f.claimant_text)
-    elif f.subject is not None:
-        claimant = resolver.name(f.subject)
+    elif subject is not None:
+        claimant = resolver.name(subject)
     else:
         claimant = UNKNOWN_CLAIMANT
     via = resolver.name(f.addressee) if f.kind == "told" and f.addressee is not None else None
@@ -1201,6 +1233,17 @@ def _claim(f: Found, text: str, article: Article, resolver: _Resolver, sentence:
         reported_by=reported,
         published=article.published,
     )
+
+
+def _whole(subject: SpacySpan) -> SpacySpan:
+    """A source span holding only words that modify a noun outside it ("The" of "The Daily
+    Caller", as a tagger may cut it) widened to that noun's phrase; others as they are."""
+    root = subject.root
+    if root.pos_ in ("NOUN", "PROPN", "PRON") or root.head.pos_ not in ("NOUN", "PROPN"):
+        return subject
+    if root.dep_ not in ("det", "compound", "amod", "poss", "nummod") or root.head.i < root.i:
+        return subject
+    return _noun_phrase(root.head, core_only=True)
 
 
 def _is_org(span: SpacySpan) -> bool:
