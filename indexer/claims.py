@@ -144,6 +144,9 @@ REPORT_NOUNS = frozenset(
     ]
 )
 PUBLISHER_PREPS = frozenset({"in", "by", "from", "on", "of"})
+# Of these, the ones that name who made it ("an analysis by X"), not what it is about ("an
+# analysis of super PACs").
+AGENT_PREPS = frozenset({"in", "by", "from"})
 SUBJECT_DEPS = frozenset({"nsubj", "nsubjpass", "csubj"})
 CONTENT_DEPS = ("ccomp", "xcomp", "dobj", "advcl", "parataxis", "oprd")
 # Dependency links along which a subject-less cue inherits its head's subject
@@ -922,12 +925,12 @@ def _rest_of_sentence(
     return before or after
 
 
-def _publisher(source: Token) -> str | None:
-    """ "a report in Yonhap" is Yonhap's claim."""
+def _publisher(source: Token, preps: frozenset[str] = PUBLISHER_PREPS) -> str | None:
+    """ "a report in Yonhap" is Yonhap's claim (`preps`: the prepositions that may name it)."""
     if source.lemma_.lower() not in REPORT_NOUNS:
         return None
     for prep in source.children:
-        if prep.dep_ == "prep" and prep.lower_ in PUBLISHER_PREPS:
+        if prep.dep_ == "prep" and prep.lower_ in preps:
             for obj in prep.children:
                 if obj.dep_ == "pobj":
                     return _entity_text(obj)
@@ -1094,7 +1097,8 @@ class _Resolver:
             if len(e) > 1 and all(t.pos_ == "PROPN" for t in e) and e.label_ not in GROUP_LABELS
         ]
         self.acronyms = self._acronyms()
-        self.described: list[tuple[int, str, str]] = []  # (position, head lemma, name)
+        # (position, head lemma, plural, name)
+        self.described: list[tuple[int, str, bool, str]] = []
 
     @staticmethod
     def _is_name(ent: SpacySpan) -> bool:
@@ -1132,7 +1136,9 @@ class _Resolver:
         """The best name for `mention`, falling back to its own words."""
         name = self._name(mention)
         if mention.root.pos_ == "NOUN":
-            self.described.append((mention.start_char, mention.root.lemma_, name))
+            self.described.append(
+                (mention.start_char, mention.root.lemma_, _plural(mention.root), name)
+            )
         return name
 
     def _name(self, mention: SpacySpan) -> str:
@@ -1153,7 +1159,7 @@ class _Resolver:
             return self.acronyms[head.text]
         if head.pos_ == "PROPN":
             return self._full_name(_entity_text(head))
-        publisher = _publisher(head) if head.pos_ == "NOUN" else None
+        publisher = _publisher(head, AGENT_PREPS) if head.pos_ == "NOUN" else None
         if publisher and publisher[:1].isupper():
             # "an analysis by Lily Batchelder": the named author or outlet is the source.
             return self._full_name(self.acronyms.get(publisher, publisher))
@@ -1189,8 +1195,13 @@ class _Resolver:
     def _described_as(self, mention: SpacySpan, head: Token) -> str | None:
         # "the official" -> the claimant last described with that noun; "the spy agency"
         # -> the most recent organisation whose name fits the noun and its modifiers.
-        for _, lemma, name in reversed(self.described):
-            if lemma == head.lemma_ and name.split()[-1].lower() != head.lower_:
+        for _, lemma, plural, name in reversed(self.described):
+            # "the analyses" are not the one "analysis by Lily Batchelder" before them.
+            if (
+                lemma == head.lemma_
+                and plural == _plural(head)
+                and name.split()[-1].lower() != head.lower_
+            ):
                 return name
         wanted = HEAD_SYNONYMS.get(head.lemma_, frozenset({head.lemma_}))
         modifiers = [t for t in mention if t.i < head.i and t.lower_ not in DETERMINERS]
@@ -1244,6 +1255,10 @@ def _whole(subject: SpacySpan) -> SpacySpan:
     if root.dep_ not in ("det", "compound", "amod", "poss", "nummod") or root.head.i < root.i:
         return subject
     return _noun_phrase(root.head, core_only=True)
+
+
+def _plural(token: Token) -> bool:
+    return token.tag_ in ("NNS", "NNPS")
 
 
 def _is_org(span: SpacySpan) -> bool:

@@ -467,15 +467,17 @@ def test_an_indefinite_description_is_someone_new() -> None:
     assert [c.claimant for c in found] == ["Two independent studies", "study"]
 
 
-def _resolved(text: str, source: str, cue: str, content: str) -> Claim:
-    """One attribution given by its spans, as the learned tagger gives them, resolved."""
+def _resolved(text: str, *attributions: tuple[str, str, str]) -> list[Claim]:
+    """Attributions given by their (source, cue, content) spans, as the learned tagger gives
+    them, resolved together."""
     article = Article(id="a1", title="t", text=text, outlet=OUTLET, published="2025-03-01")
     doc = parse(text)
-    s, c, k = text.index(source), text.index(cue), text.index(content)
-    subject = doc.char_span(s, s + len(source), alignment_mode="expand")
-    found = Found((c, c + len(cue)), (k, k + len(content)), "according_to", subject)
-    (claim,) = resolve_claims([found], doc, sentences(doc, article.id), article)
-    return claim
+    found = []
+    for source, cue, content in attributions:
+        s, c, k = text.index(source), text.index(cue), text.index(content)
+        subject = doc.char_span(s, s + len(source), alignment_mode="expand")
+        found.append(Found((c, c + len(cue)), (k, k + len(content)), "indirect", subject))
+    return resolve_claims(found, doc, sentences(doc, article.id), article)
 
 
 def test_a_report_by_a_named_author_is_the_authors() -> None:
@@ -484,12 +486,31 @@ def test_a_report_by_a_named_author_is_the_authors() -> None:
         "according to an analysis by Lily Batchelder, a professor at New York University."
     )
     source = "an analysis by Lily Batchelder, a professor at New York University"
-    claim = _resolved(text, source, "according to", "Some families would pay more")
+    (claim,) = _resolved(text, (source, "according to", "Some families would pay more"))
     assert claim.claimant == "Lily Batchelder"
 
 
 def test_a_source_cut_short_is_widened_to_its_noun_phrase() -> None:
     text = "Another side of the story was told by The Daily Ledger, which found old records."
-    claim = _resolved(text, "The", "told", "Another side of the story")
+    (claim,) = _resolved(text, ("The", "told", "Another side of the story"))
     assert claim.claimant == "The Daily Ledger"
     assert claim.claimant_mention is not None and claim.claimant_mention.text == "The Daily Ledger"
+
+
+def test_a_report_about_someone_is_not_theirs_nor_a_plural_the_one_before() -> None:
+    text = (
+        "Some families would pay more, according to an analysis by Lily Batchelder. "
+        "A new analysis of Senate races shows Democrats gaining ground. "
+        "The analyses said turnout would fall."
+    )
+    found = _resolved(
+        text,
+        ("an analysis by Lily Batchelder", "according to", "Some families would pay more"),
+        ("A new analysis of Senate races", "shows", "Democrats gaining ground"),
+        ("The analyses", "said", "turnout would fall"),
+    )
+    assert [c.claimant for c in found] == [
+        "Lily Batchelder",
+        "new analysis of Senate races",  # what it is about is not who made it
+        "analyses",  # several analyses are not the one before
+    ]
