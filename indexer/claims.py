@@ -1151,6 +1151,11 @@ class _Resolver:
             if publisher:
                 return self.acronyms.get(publisher, publisher)
             return self._name(_noun_phrase(antecedent, core_only=True))
+        before = self.doc[head.i - 1] if head.i else None
+        if head.tag_ in ("WP", "WDT") and before is not None and before.pos_ in ("NOUN", "PROPN"):
+            # "the Police Department which reported ...", its clause misparsed: the noun
+            # just before a relative pronoun is what it stands for.
+            return self._name(_noun_phrase(before, core_only=True))
         if head.pos_ == "PRON" and lower in PERSON_PRONOUNS:
             return self._recent(mention.start_char, {"PERSON"}) or mention.text
         if head.pos_ == "PRON" and lower in GROUP_PRONOUNS:
