@@ -517,6 +517,9 @@ def test_a_report_about_someone_is_not_theirs_nor_a_plural_the_one_before() -> N
 
 
 def test_a_relative_pronoun_is_the_noun_before_it() -> None:
-    text = "They turned to the Chicago Police Department which reported 2,521 shooting incidents."
-    (claim,) = _resolved(text, ("which", "reported", "2,521 shooting incidents"))
+    text = (
+        "To solve this quandary, they turned to the Chicago Police Department which "
+        "reported “2,521 shooting incidents” in the city."
+    )
+    (claim,) = _resolved(text, ("which", "reported", "“2,521 shooting incidents”"))
     assert claim.claimant == "Chicago Police Department"
