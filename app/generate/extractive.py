@@ -34,6 +34,7 @@ from app.generate.reporting import (
     reported,
 )
 from app.text import content_words, stem
+from app.verify import form_problems
 from indexer.claims import is_headline
 from indexer.embed import TextEncoder
 from indexer.models import Claim, Sentence
@@ -243,8 +244,10 @@ def attributed(sentence: Sentence, claims: list[Claim], prose: str) -> str:
             continue
         if claim.sentence_idx != sentence.idx:
             # A sentence inside a quotation whose attribution another sentence holds: the
-            # claimant's own words, first person and all ("I think ..."), quoted as theirs.
-            return f"{_capital(claim.claimant)} said: “{_unquoted(text)}”"
+            # claimant's own words, first person and all ("I think ..."), quoted as theirs;
+            # a quoted question stays as the article quotes it, the claim still credits it.
+            said = f"{_capital(claim.claimant)} said: “{_unquoted(text)}”"
+            return text if form_problems(said, []) else said
         mention = claim.claimant_mention
         if mention is None or not sentence.start <= mention.start < mention.end <= sentence.end:
             return f"According to {claim.claimant}: {text}"

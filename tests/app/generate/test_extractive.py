@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 from app.generate.base import ArticleRef, Passage
 from app.generate.extractive import NOTHING_FOUND, ExtractiveGenerator, attributed, uncovered
 from app.generate.reporting import prose_text
@@ -233,4 +235,7 @@ def test_a_sentence_inside_a_quotation_is_credited_to_who_is_quoted(embedder: Em
     )
     # The verifier reads the quoted "I" or "we" as the claimant's, not the answer's.
     assert form_problems(answer.text.removesuffix(" [1]"), [sents[0].text]) == []
+    # A quoted question stays as quoted: restated, it would read as the answer's question.
+    asked = replace(sents[0], text=sents[0].text.replace("rose past it.", "rose past it?"))
+    assert attributed(asked, [claim], text) == asked.text
     assert [(u.claim.claimant, u.citation) for u in answer.claims] == [("Ines Varga", 1)]
