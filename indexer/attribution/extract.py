@@ -12,16 +12,10 @@ from spacy.tokens import Doc
 
 from indexer.attribution.features import ArticleFeatures, RuleSpans, Vocab, article_features
 from indexer.attribution.model import WEIGHTS, AttributionTagger, FoundAttribution
-from indexer.claims import (
-    Found,
-    find_claims,
-    kind_of,
-    outside_front_matter,
-    resolve_claims,
-    signed_quotes,
-)
+from indexer.claims import Found, find_claims, kind_of, outside_front_matter, signed_quotes
 from indexer.embed import Embedder, PassageStates
 from indexer.models import Article, Chunk, Claim, Sentence
+from indexer.resolve import resolve_claims
 from indexer.split import chunk, sentences
 
 # The claim extractors a build or an evaluation may name.

@@ -4,8 +4,9 @@ from __future__ import annotations
 
 import pytest
 
-from indexer.claims import Found, LearnedCues, extract_claims, quote_spans, resolve_claims
+from indexer.claims import Found, LearnedCues, quote_spans
 from indexer.models import UNKNOWN_CLAIMANT, Article, Claim
+from indexer.resolve import extract_claims, resolve_claims
 from indexer.split import parse, sentences
 
 OUTLET = "Test Wire"
