@@ -39,6 +39,8 @@ from indexer.store import Store
 
 # Narrowing a passage citation tries runs of up to this many of its sentences.
 _MAX_RUN = 3
+# How many sentences away the attribution of a quotation holding a cited sentence may be.
+_QUOTED_FROM = 3
 
 
 def verify_answer(
@@ -268,10 +270,18 @@ def _short(text: str, limit: int = 120) -> str:
 def _candidates(citation: Citation, sentences: list[Sentence], store: Store) -> list[_Candidate]:
     """The citation itself, and runs of up to _MAX_RUN of the sentences it quotes."""
     inside = [s for s in sentences if citation.start <= s.start and s.end <= citation.end]
-    # A span that does not follow sentence bounds carries the claims of what it overlaps.
+    # A span that does not follow sentence bounds carries the claims of what it overlaps,
+    # and so does a sentence inside a quotation attributed a few sentences on.
     touched = [s.idx for s in sentences if s.start < citation.end and citation.start < s.end]
     claims = (
-        store.claims(article_id=citation.article.id, sentence_range=(touched[0], touched[-1]))
+        [
+            c
+            for c in store.claims(
+                article_id=citation.article.id,
+                sentence_range=(touched[0] - _QUOTED_FROM, touched[-1] + _QUOTED_FROM),
+            )
+            if touched[0] <= c.sentence_idx <= touched[-1] or _inside(c, citation)
+        ]
         if touched
         else []
     )
@@ -299,7 +309,14 @@ def _run(sentences: list[Sentence], claims: list[Claim], context: tuple[str, ...
         sentences[0].start,
         sentences[-1].end,
         tuple(s.text for s in sentences),
-        claimant_names([c for c in claims if first <= c.sentence_idx <= last]),
+        claimant_names(
+            [
+                c
+                for c in claims
+                if first <= c.sentence_idx <= last
+                or (c.content.start < sentences[-1].end and sentences[0].start < c.content.end)
+            ]
+        ),
         context,
     )
 

@@ -8,8 +8,8 @@ from pathlib import Path
 
 from spacy.tokens import Doc
 
-from indexer.claims import extract_claims
 from indexer.models import Article, Claim, Sentence
+from indexer.resolve import extract_claims
 
 # (parse, its sentences, the article) -> its claims
 ClaimExtractor = Callable[[Doc, list[Sentence], Article], list[Claim]]

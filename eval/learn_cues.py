@@ -23,7 +23,8 @@ from spacy.tokens import Doc, DocBin, Token
 
 from eval.claims_eval import PRF, score_article
 from eval.polnear import GoldAttribution, PolnearDoc, PolnearFormatError, load_split
-from indexer.claims import LearnedCues, extract_claims
+from indexer.claims import LearnedCues
+from indexer.resolve import extract_claims
 from indexer.split import load_pipeline, sentences
 
 # Parts of speech a cue may be learned for; the extractor has a rule for each.

@@ -5,6 +5,13 @@ six words. "Named" means spaCy's NER (the indexer's pipeline, run over the whole
 so entities get their context) finds a PERSON, ORG, GPE or NORP entity inside the source
 span; pronouns ("he", "they") and descriptions ("a campaign aide") carry no entity and
 are left out.
+
+The expected claimant is the source as annotated and the named entity that heads it in
+the parse, else the first one inside it: in "White House Press Secretary Josh Earnest",
+"House Speaker Paul Ryan" or "Trump campaign spokesman Jason Miller" the first entity only
+modifies the source ("White House", "House", "Trump"), and the source is the person. A
+name the article spells out for an acronym, or the acronym it gives a name ("Alliance to
+Reclaim Our Schools (AROS)"), is the same claimant.
 """
 
 from __future__ import annotations
@@ -17,6 +24,7 @@ from pathlib import Path
 from typing import Annotated
 
 import typer
+from spacy.tokens import Doc, Span
 
 from eval.gold import Evidence, GoldQuestion, write_gold
 from eval.polnear import CharSpan, GoldAttribution, PolnearDoc
@@ -30,6 +38,9 @@ _WORD = re.compile(r"\w+")
 _EDGE = " \t\n\"'“”‘’,.;:"
 # Indirect speech keeps its complementiser ("that the bill is a bad idea").
 _LEADING_THAT = re.compile(r"^that\s+", re.IGNORECASE)
+# An acronym defined in parentheses after the name it stands for.
+_DEFINED = re.compile(r"\(([A-Z][A-Z&]{1,9})\)")
+_MAX_NAME_WORDS = 8
 
 
 @dataclass(frozen=True)
@@ -38,7 +49,7 @@ class Candidate:
     index: int  # the attribution's position in its annotation file
     source: str
     content: str
-    name: str  # the first named entity inside the source span
+    name: str  # the named entity heading the source span, else the first inside it
     person: bool
 
 
@@ -51,7 +62,7 @@ def candidates(docs: Sequence[PolnearDoc]) -> list[Candidate]:
     out: list[Candidate] = []
     for doc in docs:
         text = doc.article.text
-        entities: list[tuple[int, int, str]] | None = None
+        doc_parse: Doc | None = None
         seen: set[str] = set()
         for i, att in enumerate(doc.attributions):
             content = _LEADING_THAT.sub("", _text(text, att.content).strip(_EDGE))
@@ -59,14 +70,33 @@ def candidates(docs: Sequence[PolnearDoc]) -> list[Candidate]:
                 continue
             if content in seen or len(question_for(content)) > MAX_QUESTION_CHARS:
                 continue
-            if entities is None:  # parse lazily: articles without candidates cost nothing
-                entities = [(e.start_char, e.end_char, e.label_) for e in parse(text).ents]
+            if doc_parse is None:  # parse lazily: articles without candidates cost nothing
+                doc_parse = parse(text)
+            entities = [(e.start_char, e.end_char, e.label_) for e in doc_parse.ents]
             names = named_entities(att, entities)
             if names:
                 seen.add(content)
-                (s, e, label), source = names[0], _text(text, att.source)
+                head = head_entity(att, doc_parse)
+                (s, e, label) = (
+                    names[0] if head is None else (head.start_char, head.end_char, head.label_)
+                )
+                source = _text(text, att.source)
                 out.append(Candidate(doc, i, source, content, text[s:e], label == "PERSON"))
     return out
+
+
+def head_entity(att: GoldAttribution, doc: Doc) -> Span | None:
+    """The PERSON/ORG/GPE/NORP entity holding the syntactic head of the source span (of
+    its first part, when it is discontinuous): "Josh Earnest" in "White House Press
+    Secretary Josh Earnest"; None when the head is no name ("a spokesman for Trump")."""
+    start, end = att.source[0]
+    span = doc.char_span(start, end, alignment_mode="contract")
+    if span is None or not len(span):
+        return None
+    root = span.root
+    return next(
+        (e for e in doc.ents if e.label_ in NAMED_LABELS and e.start <= root.i < e.end), None
+    )
 
 
 def named_entities(
@@ -85,8 +115,9 @@ def question_for(content: str) -> str:
 
 
 def to_question(c: Candidate, split: str) -> GoldQuestion:
-    """The gold question: the source as claimant (also accepted: its first named entity,
-    and a person's surname), the whole attribution (content through source) as evidence."""
+    """The gold question: the source as claimant (also accepted: the named entity heading
+    it, else its first one, and a person's surname), the whole attribution (content through
+    source) as evidence."""
     att = c.doc.attributions[c.index]
     spans = [*att.content, *att.source]
     # Answers name people by surname ("Clinton said") and drop the description around a
@@ -94,6 +125,7 @@ def to_question(c: Candidate, split: str) -> GoldQuestion:
     names = [c.source, c.name]
     if c.person:
         names.append(c.name.split()[-1])
+    names += defined_as(c.name, c.doc.article.text)
     return GoldQuestion(
         id=f"polnear-{split}-{c.doc.article.id}-{c.index}",
         question=question_for(c.content),
@@ -107,6 +139,26 @@ def to_question(c: Candidate, split: str) -> GoldQuestion:
         ],
         tags=["who-said", "polnear"],
     )
+
+
+def defined_as(name: str, text: str) -> list[str]:
+    """The other form the article defines for `name`: the words an acronym stands for, or
+    the acronym given after the words ("Alliance to Reclaim Our Schools (AROS)")."""
+    out: list[str] = []
+    for m in _DEFINED.finditer(text):
+        acronym = m.group(1)
+        words = text[: m.start()].split()[-_MAX_NAME_WORDS:]
+        for k in range(1, len(words) + 1):
+            spelled = words[-k:]
+            capitals = [w for w in spelled if w[:1].isupper()]
+            if spelled[0][:1].isupper() and "".join(w[0] for w in capitals) == acronym:
+                full = " ".join(spelled)
+                if name == acronym:
+                    out.append(full)
+                elif name == full:
+                    out.append(acronym)
+                break
+    return list(dict.fromkeys(out))
 
 
 def sample_questions(

@@ -20,9 +20,9 @@ from pathlib import Path
 from typing import Any
 
 from app.verify import claimant_names
-from indexer.claims import extract_claims
 from indexer.ingest import load_paths
 from indexer.models import Article, Claim, Sentence
+from indexer.resolve import extract_claims
 from indexer.split import parse, sentences
 
 SAMPLES = Path(__file__).resolve().parents[1] / "samples"

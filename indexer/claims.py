@@ -2,17 +2,14 @@
 
 A claim is anchored on a cue (a reporting verb such as "said", or "according to"); the
 dependency parse gives its claimant (the verb's subject) and its content (the clausal
-complement), and quotation marks give the content of direct quotes the parser splits.
-Claimants that are pronouns, descriptions or bare surnames are resolved to the named
-entity the article already introduced, and a claim that sits inside another claim's
-content (e.g. "X said ..., local media reported") is marked as relayed by that claimant.
+complement), and quotation marks give the content of direct quotes the parser splits. The attributions
+found here (`Found`) become claims, with their claimants resolved, in `indexer.resolve`.
 """
 
 from __future__ import annotations
 
 import json
 import re
-from bisect import bisect_right
 from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass, field, replace
 from functools import lru_cache
@@ -22,7 +19,6 @@ from typing import Any
 from spacy.tokens import Doc, Token
 from spacy.tokens import Span as SpacySpan
 
-from indexer.models import UNKNOWN_CLAIMANT, Article, Claim, Sentence, Span
 from indexer.split import DATE_TOKEN
 
 
@@ -144,6 +140,9 @@ REPORT_NOUNS = frozenset(
     ]
 )
 PUBLISHER_PREPS = frozenset({"in", "by", "from", "on", "of"})
+# Of these, the ones that name who made it ("an analysis by X"), not what it is about ("an
+# analysis of super PACs").
+AGENT_PREPS = frozenset({"in", "by", "from"})
 SUBJECT_DEPS = frozenset({"nsubj", "nsubjpass", "csubj"})
 CONTENT_DEPS = ("ccomp", "xcomp", "dobj", "advcl", "parataxis", "oprd")
 # Dependency links along which a subject-less cue inherits its head's subject
@@ -152,6 +151,7 @@ INHERIT_DEPS = frozenset({"conj", "advcl", "xcomp", "pcomp", "prep", "ccomp", "a
 PERSON_PRONOUNS = {"he": "PERSON", "she": "PERSON", "him": "PERSON", "her": "PERSON"}
 GROUP_PRONOUNS = frozenset({"it", "they"})
 DETERMINERS = frozenset({"a", "an", "the", "this", "that", "these", "those"})
+DEFINITE = DETERMINERS - {"a", "an"}
 # Description head nouns and words that may name the same kind of thing in an entity
 # ("the spy agency" -> "National Intelligence Service").
 HEAD_SYNONYMS: dict[str, frozenset[str]] = {
@@ -169,7 +169,7 @@ GROUP_LABELS = frozenset({"ORG", "NORP", "GPE"})
 # Curly, straight, and the doubled apostrophes some archives use for quotation marks.
 _QUOTE_MARK = re.compile(r"“|”|''|\"")
 _TRIM = " \t\n,;:.—–-"
-_ACRONYM = re.compile(r"\(([A-Z][A-Za-z]{1,9})\)")
+ACRONYM_DEFINED = re.compile(r"\(([A-Z][A-Za-z]{1,9})\)")
 
 
 LEARNED_CUES_PATH = Path(__file__).parent / "data" / "cues.json"
@@ -226,15 +226,6 @@ class Found:
     addressee: SpacySpan | None = None
 
 
-def extract_claims(
-    doc: Doc, sentences: list[Sentence], article: Article, *, cues: LearnedCues | None = None
-) -> list[Claim]:
-    """All attributions in `article` by the rules, in text order, with claimants resolved;
-    `cues` replaces the shipped learned lexicon (the cue learner's cross-validation passes
-    its own)."""
-    return resolve_claims(find_claims(doc, article.text, cues=cues), doc, sentences, article)
-
-
 def find_claims(doc: Doc, text: str, *, cues: LearnedCues | None = None) -> list[Found]:
     """The rules' attributions before their claimants are resolved, in text order."""
     cues = learned_cues() if cues is None else cues
@@ -247,6 +238,7 @@ def find_claims(doc: Doc, text: str, *, cues: LearnedCues | None = None) -> list
                 *_according_claims(doc, text, bounds),
                 *_colon_claims(doc, text, quotes, bounds),
                 *_noun_claims(doc, text, quotes, cues),
+                *signed_quotes(doc, text, quotes),
             ]
         ),
         key=lambda f: f.cue,
@@ -255,21 +247,6 @@ def find_claims(doc: Doc, text: str, *, cues: LearnedCues | None = None) -> list
     found = [*found, *_continued_quotes(text, found, quotes)]
     found.sort(key=lambda f: f.cue)
     return found
-
-
-def resolve_claims(
-    found: list[Found], doc: Doc, sentences: list[Sentence], article: Article
-) -> list[Claim]:
-    """`Claim` records for found attributions (from the rules or the learned tagger):
-    claimants resolved to the names the article introduced, reporting chains added."""
-    text = article.text  # equal to doc.text, which spaCy rebuilds on every access
-    resolver = _Resolver(doc, text)
-    starts = [s.start for s in sentences]
-    claims = [
-        _claim(f, text, article, resolver, max(bisect_right(starts, f.cue[0]) - 1, 0))
-        for f in sorted(found, key=lambda f: f.cue)
-    ]
-    return _with_reporting_chains(claims, article.outlet)
 
 
 def kind_of(doc: Doc, cue: tuple[int, int], content: tuple[int, int], text: str) -> str:
@@ -310,7 +287,7 @@ def outside_front_matter(found: list[Found], doc: Doc, text: str) -> list[Found]
         if _inside(f.cue[0], spans):
             continue
         start = next((e for s, e in spans if s <= f.content[0] < e), f.content[0])
-        content = _trim(text, (start, f.content[1]))
+        content = trim_span(text, (start, f.content[1]))
         if content is None:
             continue
         subject = f.subject
@@ -348,7 +325,7 @@ def _split_comma_splices(found: list[Found], text: str) -> list[Found]:
         cut = min(
             (s for s in starts if f.content[0] < s < f.content[1] and s > f.cue[1]), default=None
         )
-        content = _trim(text, (f.content[0], cut)) if cut is not None else f.content
+        content = trim_span(text, (f.content[0], cut)) if cut is not None else f.content
         result.append(f if content is None else replace(f, content=content))
     return result
 
@@ -416,7 +393,7 @@ def _verb_claims(
             continue  # "was cited", "to support Russia": not the subject's stance
         content = _verb_content(token, text, quotes, bounds[token.i], subject, cues)
         if content is None and guessed and subject is not None:
-            content = _trim(text, (bounds[token.i][0], subject.start_char))
+            content = trim_span(text, (bounds[token.i][0], subject.start_char))
         if content is None or (subject is None and not (speech and token.dep_ in _IMPLICIT_OK)):
             continue
         yield Found(
@@ -444,7 +421,7 @@ def _about_subject(
             return None  # "voters appeared" (showed up) claims nothing about them
         rest = (subject.start_char, subject.end_char)
     end = max(rest[1], subject.end_char)
-    content = _trim(text, (subject.start_char, end))
+    content = trim_span(text, (subject.start_char, end))
     if content is None:
         return None
     agents = [
@@ -454,7 +431,7 @@ def _about_subject(
         cue=_cue_span(token),
         content=content,
         kind="other",
-        subject=_noun_phrase(agents[0]) if agents else None,
+        subject=noun_phrase(agents[0]) if agents else None,
     )
 
 
@@ -615,7 +592,7 @@ def _verb_content(
     relay = _RELAY.search(text[span[0] : span[1]])
     if relay is not None and not _inside(span[0] + relay.start(), quotes):
         span = (span[0], span[0] + relay.start())
-    return _trim(text, span)
+    return trim_span(text, span)
 
 
 def _clausal(child: Token, cue: Token) -> bool:
@@ -752,7 +729,7 @@ def _with_quotes(span: tuple[int, int], quotes: list[tuple[int, int]], cue: int)
     return start, end
 
 
-def _trim(text: str, span: tuple[int, int]) -> tuple[int, int] | None:
+def trim_span(text: str, span: tuple[int, int]) -> tuple[int, int] | None:
     start, end = span
     while start < end and text[start] in _TRIM:
         start += 1
@@ -780,8 +757,8 @@ def _according_claims(doc: Doc, text: str, bounds: list[tuple[int, int]]) -> Ite
         sent_start, sent_end = bounds[token.i]
         if own:
             tail = doc[max(own)]
-            before = _trim(text, (sent_start, doc[first].idx))
-            content = before or _trim(text, (tail.idx + len(tail), sent_end))
+            before = trim_span(text, (sent_start, doc[first].idx))
+            content = before or trim_span(text, (tail.idx + len(tail), sent_end))
         else:
             content = _rest_of_sentence(doc, text, (sent_start, sent_end), first, last)
         if content is None:
@@ -791,7 +768,7 @@ def _according_claims(doc: Doc, text: str, bounds: list[tuple[int, int]]) -> Ite
             content=content,
             kind="according_to",
             subject=doc[source.left_edge.i : last + 1],
-            claimant_text=_publisher(source),
+            claimant_text=publisher_of(source),
         )
 
 
@@ -844,7 +821,7 @@ def _noun_claims(
             continue
         clause = clauses[0]
         left = min([clause.left_edge.i, *(c.i for c in clause.children if c.dep_ == "mark")])
-        content = _trim(text, (doc[left].idx, clause.right_edge.idx + len(clause.right_edge)))
+        content = trim_span(text, (doc[left].idx, clause.right_edge.idx + len(clause.right_edge)))
         if content is None:
             continue
         yield Found(
@@ -874,7 +851,7 @@ def _colon_claims(
         ):
             continue
         line_end = text.find("\n", token.idx)
-        content = _trim(text, (token.idx + 1, len(text) if line_end < 0 else line_end))
+        content = trim_span(text, (token.idx + 1, len(text) if line_end < 0 else line_end))
         if content is None:
             continue
         quoted = any(q[0] == content[0] for q in quotes)
@@ -886,25 +863,49 @@ def _colon_claims(
         )
 
 
+# A quotation signed with a dash and a name closing its line: "“...” ― Jane Roe" (readers'
+# and witnesses' words printed one after another, epigraphs).
+_SIGNATURE = re.compile(
+    r"[^\S\n]*([―—–]{1,2})[^\S\n]*([A-Z][\w.'’-]*(?:[^\S\n]+[A-Z][\w.'’-]*){0,4})"
+    r"[^\S\n]*(?=,|\.?[^\S\n]*(?:\n|$))"
+)
+
+
+def signed_quotes(doc: Doc, text: str, quotes: list[tuple[int, int]] | None = None) -> list[Found]:
+    """Quotations signed after a dash ("“The most unqualified child ...” ― Francisco
+    Herrero"): the name is the source, the dash the cue. A convention of print, not of
+    speech, that the learned tagger does not know."""
+    found = []
+    for start, end in quote_spans(text) if quotes is None else quotes:
+        if text[end - 1 : end] not in ("”", '"', "'"):
+            continue  # left open: it runs to the end of its paragraph
+        m = _SIGNATURE.match(text, end)
+        name = doc.char_span(m.start(2), m.end(2), alignment_mode="contract") if m else None
+        if m is None or name is None or not len(name):
+            continue
+        found.append(Found(cue=m.span(1), content=(start, end), kind="direct", subject=name))
+    return found
+
+
 def _rest_of_sentence(
     doc: Doc, text: str, sent: tuple[int, int], first: int, last: int
 ) -> tuple[int, int] | None:
-    before = _trim(text, (sent[0], doc[first].idx))
-    after = _trim(text, (doc[last].idx + len(doc[last]), sent[1]))
+    before = trim_span(text, (sent[0], doc[first].idx))
+    after = trim_span(text, (doc[last].idx + len(doc[last]), sent[1]))
     if before and after:
         return (before[0], after[1])
     return before or after
 
 
-def _publisher(source: Token) -> str | None:
-    """ "a report in Yonhap" is Yonhap's claim."""
+def publisher_of(source: Token, preps: frozenset[str] = PUBLISHER_PREPS) -> str | None:
+    """ "a report in Yonhap" is Yonhap's claim (`preps`: the prepositions that may name it)."""
     if source.lemma_.lower() not in REPORT_NOUNS:
         return None
     for prep in source.children:
-        if prep.dep_ == "prep" and prep.lower_ in PUBLISHER_PREPS:
+        if prep.dep_ == "prep" and prep.lower_ in preps:
             for obj in prep.children:
                 if obj.dep_ == "pobj":
-                    return _entity_text(obj)
+                    return entity_text(obj)
     return None
 
 
@@ -968,9 +969,9 @@ def _subject(token: Token, inherit: bool = True) -> SpacySpan | None:
         is_content = current.i != token.i and current.dep_ == "ccomp"
         for c in current.children:
             if c.dep_ in SUBJECT_DEPS and not is_content:
-                return _noun_phrase(c)
+                return noun_phrase(c)
         if current.dep_ in ("relcl", "acl") and current.head.pos_ in ("NOUN", "PROPN"):
-            return _noun_phrase(current.head, core_only=True)
+            return noun_phrase(current.head, core_only=True)
         if current.dep_ not in INHERIT_DEPS or current.head.i == current.i:
             return None
         if current.dep_ == "ccomp" and current.i == token.i:
@@ -979,7 +980,7 @@ def _subject(token: Token, inherit: bool = True) -> SpacySpan | None:
     return None
 
 
-def _noun_phrase(token: Token, core_only: bool = False) -> SpacySpan:
+def noun_phrase(token: Token, core_only: bool = False) -> SpacySpan:
     doc = token.doc
     if core_only:
         left = min([token.i, *(c.left_edge.i for c in token.lefts)])
@@ -990,18 +991,18 @@ def _noun_phrase(token: Token, core_only: bool = False) -> SpacySpan:
 def _addressee(token: Token) -> SpacySpan | None:
     for c in token.children:
         if token.lemma_ == "tell" and c.dep_ in ("dobj", "dative"):
-            return _noun_phrase(c)
+            return noun_phrase(c)
         if c.dep_ in ("dative", "prep") and c.lower_ == "to":
             objs = [g for g in c.children if g.dep_ == "pobj"]
             if objs:
-                return _noun_phrase(objs[0])
+                return noun_phrase(objs[0])
     return None
 
 
 # --- naming claimants --------------------------------------------------------------
 
 
-def _entity_text(token: Token) -> str:
+def entity_text(token: Token) -> str:
     """The named entity around `token`, or its proper-noun compound without titles."""
     if token.ent_type_:
         ent = next((e for e in token.doc.ents if e.start <= token.i < e.end), None)
@@ -1041,210 +1042,3 @@ def is_headline(line: str, opens_article: bool = False) -> bool:
     # Title Case: every word but the minor ones capitalised, which a short sentence about
     # named people ("Mayor Linda Ortiz spoke on Monday.") is not.
     return opens_article or (len(words) >= 4 and all(w[0].isupper() for w in words))
-
-
-class _Resolver:
-    """Resolves pronouns, descriptions, acronyms and surnames to earlier full names."""
-
-    def __init__(self, doc: Doc, text: str) -> None:
-        self.doc = doc
-        self.text = text
-        # Only names the prose introduces can be what a later "she" or surname refers to:
-        # not a headline's words (title case reads as names), nor a dateline's place, nor
-        # an entity that is no name at all (a lower-case or common-noun "PERSON").
-        outside = self._not_prose()
-        ents = [e for e in doc.ents if not any(s <= e.start_char < e_ for s, e_ in outside)]
-        self.ents = [
-            e
-            for e in ents
-            if e.label_ in GROUP_LABELS or (e.label_ == "PERSON" and self._is_name(e))
-        ]
-        self.starts = [e.start_char for e in self.ents]
-        # The small model often labels foreign names oddly; any all-proper-noun entity of
-        # two or more words may be a person's full name.
-        self.full_names = [
-            e.text
-            for e in ents
-            if len(e) > 1 and all(t.pos_ == "PROPN" for t in e) and e.label_ not in GROUP_LABELS
-        ]
-        self.acronyms = self._acronyms()
-        self.described: list[tuple[int, str, str]] = []  # (position, head lemma, name)
-
-    @staticmethod
-    def _is_name(ent: SpacySpan) -> bool:
-        """Whether a PERSON entity is written as a name: capitalised, a proper noun."""
-        words = [t for t in ent if t.is_alpha]
-        return bool(words) and ent.root.pos_ == "PROPN" and all(t.text[0].isupper() for t in words)
-
-    def _not_prose(self) -> list[tuple[int, int]]:
-        spans = front_matter(self.text)
-        lines = self.text.splitlines(keepends=True)
-        first = next((i for i, line in enumerate(lines) if line.strip()), 0)
-        start = 0
-        for i, line in enumerate(lines):
-            opens = (
-                i == first
-                and i + 1 < len(lines)
-                and not lines[i + 1].strip()
-                and any(rest.strip() for rest in lines[i + 1 :])
-            )
-            if is_headline(line, opens):
-                spans.append((start, start + len(line)))
-            start += len(line)
-        return spans
-
-    def _acronyms(self) -> dict[str, str]:
-        # "Seoul's National Intelligence Service (NIS)" names NIS.
-        found: dict[str, str] = {}
-        for m in _ACRONYM.finditer(self.text):
-            before = [e for e in self.ents if 0 <= m.start() - e.end_char <= 2]
-            if before:
-                found.setdefault(m.group(1), before[-1].text)
-        return found
-
-    def name(self, mention: SpacySpan) -> str:
-        """The best name for `mention`, falling back to its own words."""
-        name = self._name(mention)
-        if mention.root.pos_ == "NOUN":
-            self.described.append((mention.start_char, mention.root.lemma_, name))
-        return name
-
-    def _name(self, mention: SpacySpan) -> str:
-        head = mention.root
-        lower = head.lower_
-        if head.tag_ in ("WP", "WDT") and head.head.dep_ == "relcl":
-            # "Aguilar, who said ...": the relative clause's noun is the claimant.
-            antecedent = head.head.head
-            publisher = _publisher(antecedent)
-            if publisher:
-                return self.acronyms.get(publisher, publisher)
-            return self._name(_noun_phrase(antecedent, core_only=True))
-        if head.pos_ == "PRON" and lower in PERSON_PRONOUNS:
-            return self._recent(mention.start_char, {"PERSON"}) or mention.text
-        if head.pos_ == "PRON" and lower in GROUP_PRONOUNS:
-            return self._recent(mention.start_char, GROUP_LABELS - {"GPE"}) or mention.text
-        if head.text in self.acronyms:
-            return self.acronyms[head.text]
-        if head.pos_ == "PROPN":
-            return self._full_name(_entity_text(head))
-        if mention[0].lower_ in DETERMINERS and head.pos_ == "NOUN":
-            found = self._described_as(mention, head)
-            if found:
-                return found
-        words = [t for t in mention if not (t.i == mention.start and t.lower_ in DETERMINERS)]
-        return _strip(self.text[words[0].idx : mention.end_char]) if words else mention.text
-
-    def _recent(self, before: int, labels: set[str] | frozenset[str]) -> str | None:
-        for ent in reversed(self.ents[: bisect_right(self.starts, before - 1)]):
-            if ent.label_ in labels and ent.end_char <= before:
-                return self._full_name(ent.text) if ent.label_ == "PERSON" else ent.text
-        return None
-
-    def _full_name(self, name: str) -> str:
-        # "Budanov" -> "Kyrylo Budanov": the longest name that ends or starts with it.
-        words = _strip(name).split()
-        best = " ".join(words)
-        for full in self.full_names:
-            full_words = full.split()
-            if (
-                len(full_words) > len(words)
-                and words
-                and (full_words[-len(words) :] == words or full_words[: len(words)] == words)
-                and len(full) > len(best)
-            ):
-                best = full
-        return _strip(best)
-
-    def _described_as(self, mention: SpacySpan, head: Token) -> str | None:
-        # "the official" -> the claimant last described with that noun; "the spy agency"
-        # -> the most recent organisation whose name fits the noun and its modifiers.
-        for _, lemma, name in reversed(self.described):
-            if lemma == head.lemma_ and name.split()[-1].lower() != head.lower_:
-                return name
-        wanted = HEAD_SYNONYMS.get(head.lemma_, frozenset({head.lemma_}))
-        modifiers = [t for t in mention if t.i < head.i and t.lower_ not in DETERMINERS]
-        for ent in reversed(self.ents[: bisect_right(self.starts, mention.start_char - 1)]):
-            words = {t.lower_ for t in ent}
-            fits = all(
-                m.lower_ in words or HEAD_SYNONYMS.get(m.lower_, frozenset()) & words
-                for m in modifiers
-            )
-            if ent.label_ == "ORG" and words & wanted and fits:
-                return _strip(ent.text)
-        return None
-
-
-def _strip(name: str) -> str:
-    # A lower-case "the" is not part of the name ("the Daily Ledger").
-    name = name.strip(" ,;:'’\"“”").removeprefix("the ")
-    return name[:-2] if name.endswith(("'s", "’s")) else name
-
-
-def _claim(f: Found, text: str, article: Article, resolver: _Resolver, sentence: int) -> Claim:
-    mention = _mention_span(f.subject, text) if f.subject is not None else None
-    if f.claimant_text:
-        claimant = _strip(f.claimant_text)
-    elif f.subject is not None:
-        claimant = resolver.name(f.subject)
-    else:
-        claimant = UNKNOWN_CLAIMANT
-    via = resolver.name(f.addressee) if f.kind == "told" and f.addressee is not None else None
-    reported = (via,) if via and f.addressee is not None and _is_org(f.addressee) else ()
-    return Claim(
-        article_id=article.id,
-        sentence_idx=sentence,
-        claimant=claimant,
-        claimant_mention=mention,
-        cue=Span(f.cue[0], f.cue[1], text[f.cue[0] : f.cue[1]]),
-        content=Span(f.content[0], f.content[1], text[f.content[0] : f.content[1]]),
-        kind=f.kind,
-        reported_by=reported,
-        published=article.published,
-    )
-
-
-def _is_org(span: SpacySpan) -> bool:
-    return span.root.ent_type_ == "ORG"
-
-
-def _mention_span(subject: SpacySpan, text: str) -> Span | None:
-    trimmed = _trim(text, (subject.start_char, subject.end_char))
-    if trimmed is None:
-        return None
-    return Span(trimmed[0], trimmed[1], text[trimmed[0] : trimmed[1]])
-
-
-def _with_reporting_chains(claims: list[Claim], outlet: str | None) -> list[Claim]:
-    """Add the claimants whose content holds a claim, innermost first, then the outlet."""
-    result: list[Claim] = []
-    for claim in claims:
-        holders = sorted(
-            (
-                c
-                for c in claims
-                if c.claimant != claim.claimant
-                and c.has_claimant  # a relay nobody is named for is no link in a chain
-                and c.content.start <= claim.cue.start < c.content.end
-                and c.content.end - c.content.start > claim.content.end - claim.content.start
-            ),
-            key=lambda c: c.content.end - c.content.start,
-        )
-        chain = [*claim.reported_by, *(c.claimant for c in holders)]
-        if outlet:
-            chain.append(outlet)
-        result.append(replace(claim, reported_by=_unique(chain)))
-    return result
-
-
-def _unique(names: list[str]) -> tuple[str, ...]:
-    seen: list[str] = []
-    for name in names:
-        key = _key(name)
-        if all(_key(s) != key for s in seen):
-            seen.append(name)
-    return tuple(seen)
-
-
-def _key(name: str) -> str:
-    words = name.lower().split()
-    return " ".join(words[1:] if words and words[0] == "the" else words)

@@ -34,6 +34,7 @@ from app.generate.reporting import (
     reported,
 )
 from app.text import content_words, stem
+from app.verify import form_problems
 from indexer.claims import is_headline
 from indexer.embed import TextEncoder
 from indexer.models import Claim, Sentence
@@ -50,6 +51,7 @@ _CLAIM_BOOST = 0.05
 # "How many ...?": the sentence that gives a figure answers it; it leads the answer.
 _FIGURE_BOOST = 0.15
 _FIGURE_QUESTION = re.compile(r"\bhow (?:many|much)\b|\b(?:number|toll|figure)\b", re.I)
+_QUOTE_MARKS = '"“”'
 _HEADLINE_QUESTION = re.compile(r"\b(?:headlines?|title)\b", re.IGNORECASE)
 
 
@@ -235,11 +237,17 @@ def attributed(sentence: Sentence, claims: list[Claim], prose: str) -> str:
     name the article's prose gives (`prose`) stands in: never a headline's title-case
     words, a dateline or a description."""
     text = sentence.text
-    if any(_names(c) for c in claims):
+    if any(_names(c, sentence) for c in claims):
         return text
     for claim in claims:
         if claim.claimant.lower() in text.lower() or not is_name(claim.claimant, prose):
             continue
+        if claim.sentence_idx != sentence.idx:
+            # A sentence inside a quotation whose attribution another sentence holds: the
+            # claimant's own words, first person and all ("I think ..."), quoted as theirs;
+            # a quoted question stays as the article quotes it, the claim still credits it.
+            said = f"{_capital(claim.claimant)} said: “{_unquoted(text)}”"
+            return text if form_problems(said, []) else said
         mention = claim.claimant_mention
         if mention is None or not sentence.start <= mention.start < mention.end <= sentence.end:
             return f"According to {claim.claimant}: {text}"
@@ -299,10 +307,10 @@ def _within(inner: Claim, outer: Claim) -> bool:
     return span.start <= inner.cue.start and inner.content.end <= span.end
 
 
-def _names(claim: Claim) -> bool:
-    """Whether the claim's mention in the text is itself a name ("The NIS", "Budanov")."""
+def _names(claim: Claim, sentence: Sentence) -> bool:
+    """Whether the claim's mention in the sentence is itself a name ("The NIS", "Budanov")."""
     mention = claim.claimant_mention
-    if mention is None:
+    if mention is None or not sentence.start <= mention.start < sentence.end:
         return False
     return names_itself(mention.text) or claim.claimant.lower() in mention.text.lower()
 
@@ -310,7 +318,10 @@ def _names(claim: Claim) -> bool:
 def _unique_sentences(
     passages: list[Passage],
 ) -> list[tuple[Sentence, ArticleRef, list[Claim]]]:
-    """Every sentence of the passages once (overlapping chunks share sentences)."""
+    """Every sentence of the passages once (overlapping chunks share sentences), with its
+    claims: those made in it, then those whose content holds most of it (a quotation
+    running over sentences, "... this is your thought. Own it," Lynch said.), so that a
+    sentence inside someone's quotation is theirs."""
     seen: set[tuple[str, int]] = set()
     out: list[tuple[Sentence, ArticleRef, list[Claim]]] = []
     for p in passages:
@@ -319,5 +330,25 @@ def _unique_sentences(
             if key in seen:
                 continue
             seen.add(key)
-            out.append((s, p.article, [c for c in p.claims if c.sentence_idx == s.idx]))
+            own = [c for c in p.claims if c.sentence_idx == s.idx]
+            quoting = [c for c in p.claims if c.sentence_idx != s.idx and _holds(c, s)]
+            out.append((s, p.article, own + quoting))
     return out
+
+
+def _capital(text: str) -> str:
+    return text[:1].upper() + text[1:]
+
+
+def _unquoted(text: str) -> str:
+    """A piece of a quotation without the quotation marks (and the comma before a closing
+    one) that open or close it: `"I think ... thought.` -> `I think ... thought.`"""
+    text = text.strip().strip(_QUOTE_MARKS).strip()
+    return text.rstrip(",;:") if text.endswith((",", ";", ":")) else text
+
+
+def _holds(claim: Claim, sentence: Sentence) -> bool:
+    """Whether the claim's content holds at least half of the sentence."""
+    span = claim.content
+    shared = min(span.end, sentence.end) - max(span.start, sentence.start)
+    return 2 * shared >= sentence.end - sentence.start

@@ -12,15 +12,10 @@ from spacy.tokens import Doc
 
 from indexer.attribution.features import ArticleFeatures, RuleSpans, Vocab, article_features
 from indexer.attribution.model import WEIGHTS, AttributionTagger, FoundAttribution
-from indexer.claims import (
-    Found,
-    find_claims,
-    kind_of,
-    outside_front_matter,
-    resolve_claims,
-)
+from indexer.claims import Found, find_claims, kind_of, outside_front_matter, signed_quotes
 from indexer.embed import Embedder, PassageStates
 from indexer.models import Article, Chunk, Claim, Sentence
+from indexer.resolve import resolve_claims
 from indexer.split import chunk, sentences
 
 # The claim extractors a build or an evaluation may name.
@@ -104,7 +99,8 @@ def to_claims(item: Parsed, tagged: Sequence[FoundAttribution]) -> list[Claim]:
     """Tagged spans as resolved claims. The tagger gives spans, not parse roles: the
     source span's parse gives the claimant to resolve, and where the rules found the
     same cue they also know whom it was told to ("told Reuters") and, when the tagger
-    found no source, who said it; both are kept."""
+    found no source, who said it; both are kept. Quotations signed with a dash ("“...” ―
+    Jane Roe"), which the tagger never learned, come from the rules."""
     doc, text = item.doc, item.article.text
     by_cue = {f.cue: f for f in item.rules}
     found: list[Found] = []
@@ -128,7 +124,16 @@ def to_claims(item: Parsed, tagged: Sequence[FoundAttribution]) -> list[Claim]:
                 addressee=rule.addressee if rule is not None else None,
             )
         )
+    found += [
+        f
+        for f in signed_quotes(doc, text)
+        if not any(f.cue == t.cue or _overlap(f.content, t.content) for t in tagged)
+    ]
     return resolve_claims(outside_front_matter(found, doc, text), doc, item.sentences, item.article)
+
+
+def _overlap(a: tuple[int, int], b: tuple[int, int]) -> bool:
+    return a[0] < b[1] and b[0] < a[1]
 
 
 def rule_claims(item: Parsed) -> list[Claim]:

@@ -271,3 +271,37 @@ def test_brackets_inside_quoted_article_text_are_not_citations(
     assert "[2]" in checked.citations[0].quote  # the quote stays the article's exact text
     assert all(c.supported for c in checked.citations), checked.warnings
     assert not any("cited nothing" in w for w in checked.warnings)
+
+
+@pytest.fixture(scope="module")
+def quoted(tmp_path_factory: pytest.TempPathFactory, embedder: Embedder) -> Iterator[Store]:
+    """An index of one article whose quotation runs over two sentences."""
+    text = (
+        "Levee holds\n\n"
+        '"I watched the levee hold for three days before the water rose past it. Nobody '
+        'expected the second surge," Ines Varga, the county engineer, said on Monday.'
+    )
+    index_dir = tmp_path_factory.mktemp("quoted")
+    update_index(
+        index_dir, embedder, [Article("quoted", "Levee holds", text, "Wire", "2025-06-01")]
+    )
+    index = Index.open(index_dir, "all-MiniLM-L6-v2")
+    yield index.store
+    index.close()
+
+
+def test_a_sentence_inside_a_quotation_verifies_by_who_is_quoted(
+    quoted: Store, embedder: Embedder
+) -> None:
+    [chunk] = quoted.chunks(quoted.chunk_ids(ArticleFilter()).tolist()).values()
+    ref = ArticleRef("quoted", "Levee holds", "Wire", "2025-06-01", None)
+    sentences = quoted.sentences("quoted")
+    passages = [Passage(1, chunk, ref, sentences, quoted.claims(article_id="quoted"), 1.0)]
+    gen = ExtractiveGenerator(embedder, 0.0, 1)
+    answer = gen.generate("Who watched the levee hold for three days?", passages)
+    # The first sentence holds no cue: the claim of the sentence that ends the quotation
+    # credits it, and the verifier reads its "I" as the engineer's.
+    assert answer.text.startswith("Ines Varga said: “I watched the levee hold"), answer.text
+    checked = verify_answer(answer, passages, quoted, embedder, Settings(), "")
+    assert all(c.supported for c in checked.citations), checked.warnings
+    assert [u.claim.claimant for u in checked.claims] == ["Ines Varga"]

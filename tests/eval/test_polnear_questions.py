@@ -8,7 +8,12 @@ import pytest
 
 from eval.gold import load_gold
 from eval.polnear import load_split
-from eval.polnear_questions import candidates, polnear_questions_command, sample_questions
+from eval.polnear_questions import (
+    candidates,
+    defined_as,
+    polnear_questions_command,
+    sample_questions,
+)
 from tests.conftest import POLNEAR
 
 ARTICLES = {
@@ -96,3 +101,35 @@ def test_the_real_dev_split_gives_named_questions() -> None:
     assert questions
     for q in questions:
         assert q.question.startswith("Who said that ") and q.claimants[0][0]
+
+
+def test_the_name_heading_the_source_is_its_claimant_not_a_modifier(tmp_path: Path) -> None:
+    root = tmp_path / "data"
+    (root / "dev" / "text").mkdir(parents=True)
+    (root / "dev" / "attributions").mkdir(parents=True)
+    source = "White House Press Secretary Josh Earnest"
+    content = "the president would veto the bill without any delay at all"
+    text = f"{source} said on Tuesday that {content}.\n"
+    c = text.index(content)
+    (root / "dev" / "text" / "a.txt").write_text(text, encoding="utf-8")
+    (root / "dev" / "attributions" / "a_x.ann").write_text(
+        f"T1\tSource 0 {len(source)}\t{source}\n"
+        f"T2\tCue {len(source) + 1} {len(source) + 5}\tsaid\n"
+        f"T3\tContent {c} {c + len(content)}\t{content}\n"
+        "E1\tAttribution:T2 Content:T3 Source:T1\n",
+        encoding="utf-8",
+    )
+    (root / "metadata.tsv").write_text(
+        "compartment\tfilename\tpublisher\tpublication_date\ndev\ta\tpaper\t2016-09-01\n",
+        encoding="utf-8",
+    )
+    (question,) = sample_questions(load_split(root, "dev"), "dev", 5)
+    # The first entity ("White House") only modifies the source; the person heads it.
+    assert question.claimants == [[source, "Josh Earnest", "Earnest"]]
+
+
+def test_an_acronym_and_the_name_the_article_spells_out_are_one_claimant() -> None:
+    text = "Parents joined the Alliance to Reclaim Our Schools (AROS) on Monday. The CDC agreed."
+    assert defined_as("AROS", text) == ["Alliance to Reclaim Our Schools"]
+    assert defined_as("Alliance to Reclaim Our Schools", text) == ["AROS"]
+    assert defined_as("CDC", text) == [] and defined_as("Parents", text) == []

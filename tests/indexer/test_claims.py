@@ -4,8 +4,9 @@ from __future__ import annotations
 
 import pytest
 
-from indexer.claims import LearnedCues, extract_claims, quote_spans
+from indexer.claims import Found, LearnedCues, quote_spans
 from indexer.models import UNKNOWN_CLAIMANT, Article, Claim
+from indexer.resolve import extract_claims, resolve_claims
 from indexer.split import parse, sentences
 
 OUTLET = "Test Wire"
@@ -440,3 +441,86 @@ def test_a_pronoun_resolves_past_a_headline_to_the_person_in_the_prose() -> None
 def test_a_headline_with_or_without_a_full_stop_is_no_antecedent(headline: str) -> None:
     text = f"{headline}\n\nShe said the harbor plan would survive the vote on Monday."
     assert by_cue(claims_of(text), "said").claimant == "She"
+
+
+def test_quotations_signed_with_a_dash_are_the_signers() -> None:
+    text = (
+        "Readers told us what they thought.\n"
+        "“The bridge must be rebuilt before winter.” ― Marta Kowalski\n"
+        "“Nobody listened to us.” — Tom Reyes, 34, of Duluth\n"
+        "The council met again — Then it adjourned.\n"
+    )
+    found = claims_of(text)
+    signed = [(c.claimant, c.content.text, c.kind) for c in found if c.cue.text in "―—"]
+    assert signed == [
+        ("Marta Kowalski", "“The bridge must be rebuilt before winter.”", "direct"),
+        ("Tom Reyes", "“Nobody listened to us.”", "direct"),
+    ]
+
+
+def test_an_indefinite_description_is_someone_new() -> None:
+    text = (
+        "Two independent studies said the plan would cost more than promised. "
+        "A study said taxes would rise for some families."
+    )
+    found = claims_of(text)
+    # "A study" is not the studies described before, as "the study" would be.
+    assert [c.claimant for c in found] == ["Two independent studies", "study"]
+
+
+def _resolved(text: str, *attributions: tuple[str, str, str]) -> list[Claim]:
+    """Attributions given by their (source, cue, content) spans, as the learned tagger gives
+    them, resolved together."""
+    article = Article(id="a1", title="t", text=text, outlet=OUTLET, published="2025-03-01")
+    doc = parse(text)
+    found = []
+    for source, cue, content in attributions:
+        s, c, k = text.index(source), text.index(cue), text.index(content)
+        subject = doc.char_span(s, s + len(source), alignment_mode="expand")
+        found.append(Found((c, c + len(cue)), (k, k + len(content)), "indirect", subject))
+    return resolve_claims(found, doc, sentences(doc, article.id), article)
+
+
+def test_a_report_by_a_named_author_is_the_authors() -> None:
+    text = (
+        "Independent analyses found the plan would cost more. Some families would pay more, "
+        "according to an analysis by Lily Batchelder, a professor at New York University."
+    )
+    source = "an analysis by Lily Batchelder, a professor at New York University"
+    (claim,) = _resolved(text, (source, "according to", "Some families would pay more"))
+    assert claim.claimant == "Lily Batchelder"
+
+
+def test_a_source_cut_short_is_widened_to_its_noun_phrase() -> None:
+    text = "Another side of the story was told by The Daily Ledger, which found old records."
+    (claim,) = _resolved(text, ("The", "told", "Another side of the story"))
+    assert claim.claimant == "The Daily Ledger"
+    assert claim.claimant_mention is not None and claim.claimant_mention.text == "The Daily Ledger"
+
+
+def test_a_report_about_someone_is_not_theirs_nor_a_plural_the_one_before() -> None:
+    text = (
+        "Some families would pay more, according to an analysis by Lily Batchelder. "
+        "A new analysis of Senate races shows Democrats gaining ground. "
+        "The analyses said turnout would fall."
+    )
+    found = _resolved(
+        text,
+        ("an analysis by Lily Batchelder", "according to", "Some families would pay more"),
+        ("A new analysis of Senate races", "shows", "Democrats gaining ground"),
+        ("The analyses", "said", "turnout would fall"),
+    )
+    assert [c.claimant for c in found] == [
+        "Lily Batchelder",
+        "new analysis of Senate races",  # what it is about is not who made it
+        "analyses",  # several analyses are not the one before
+    ]
+
+
+def test_a_relative_pronoun_is_the_noun_before_it() -> None:
+    text = (
+        "To solve this quandary, they turned to the Chicago Police Department which "
+        "reported “2,521 shooting incidents” in the city."
+    )
+    (claim,) = _resolved(text, ("which", "reported", "“2,521 shooting incidents”"))
+    assert claim.claimant == "Chicago Police Department"

@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 from app.generate.base import ArticleRef, Passage
 from app.generate.extractive import NOTHING_FOUND, ExtractiveGenerator, attributed, uncovered
 from app.generate.reporting import prose_text
+from app.verify import form_problems
 from indexer.embed import Embedder
 from indexer.models import Chunk, Claim, Sentence, Span
 
@@ -199,3 +202,40 @@ def test_a_bracketed_number_in_an_article_is_no_citation_of_the_answer(
         p = Passage(1, passage.chunk, ARTICLE, sents, claims, 1.0)
         answer = gen.generate("Who said how many ships were delayed?", [p])
         assert "[2]" not in answer.text and answer.text.endswith("[1]"), answer.text
+
+
+def test_a_sentence_inside_a_quotation_is_credited_to_who_is_quoted(embedder: Embedder) -> None:
+    text = (
+        '"The levee held for three days before the water rose past it. Nobody expected '
+        'the second surge," Ines Varga, the county engineer, said on Monday.'
+    )
+    split = text.index(" Nobody")
+    sents = [
+        Sentence("dam", 0, 0, split, text[:split]),
+        Sentence("dam", 1, split + 1, len(text), text[split + 1 :]),
+    ]
+    content = text[: text.index(",")]
+    mention, cue = "Ines Varga, the county engineer", "said"
+    m, u = text.index(mention), text.index(cue)
+    claim = Claim(
+        "dam", 1, "Ines Varga", Span(m, m + len(mention), mention),
+        Span(u, u + len(cue), cue), Span(0, len(content), content), "direct",
+    )  # fmt: skip
+    ref = ArticleRef("dam", "Levee", "River Wire", "2025-06-01", None)
+    passage = Passage(1, Chunk(1, "dam", 0, 0, len(text), text, 0, 1), ref, sents, [claim], 1.0)
+    gen = ExtractiveGenerator(embedder, min_similarity=0.1, max_sentences=1)
+    answer = gen.generate(
+        "Who said the levee held for three days before the water rose?", [passage]
+    )
+    assert answer.citations[0].quote == sents[0].text
+    # The first sentence holds no cue, but it is the engineer's words.
+    assert answer.text == (
+        "Ines Varga said: “The levee held for three days before the water rose past it”, "
+        "River Wire reported on June 1, 2025. [1]"
+    )
+    # The verifier reads the quoted "I" or "we" as the claimant's, not the answer's.
+    assert form_problems(answer.text.removesuffix(" [1]"), [sents[0].text]) == []
+    # A quoted question stays as quoted: restated, it would read as the answer's question.
+    asked = replace(sents[0], text=sents[0].text.replace("rose past it.", "rose past it?"))
+    assert attributed(asked, [claim], text) == asked.text
+    assert [(u.claim.claimant, u.citation) for u in answer.claims] == [("Ines Varga", 1)]

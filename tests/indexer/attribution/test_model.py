@@ -114,3 +114,18 @@ def test_a_cue_tagged_without_a_source_takes_the_rules_subject_of_that_cue() -> 
     assert "transport chief" in claim.claimant.lower()
     assert claim.claimant_mention is not None
     assert claim.claimant_mention.start == rule.subject.start_char
+
+
+def test_quotations_signed_with_a_dash_join_the_tagged_claims() -> None:
+    text = (
+        "Readers wrote in\n\n"
+        "“The pier has been closed for too long.” ― Ada Lindqvist\n"
+        "“It should open in May,” said the mayor.\n"
+    )
+    article = Article(id="pier", title="Readers wrote in", text=text, outlet="Gazette")
+    doc = parse(text)
+    item = parsed(doc, article, sentences(doc, article.id), [])
+    said = next(f for f in item.rules if text[slice(*f.cue)] == "said")
+    tagged = FoundAttribution(cue=said.cue, content=said.content, source=None)
+    claims = to_claims(item, [tagged])
+    assert [(c.cue.text, c.claimant) for c in claims] == [("―", "Ada Lindqvist"), ("said", "mayor")]
