@@ -21,8 +21,6 @@ from __future__ import annotations
 
 import math
 import re
-import threading
-from collections import OrderedDict
 from dataclasses import dataclass, replace
 from functools import lru_cache
 
@@ -31,6 +29,7 @@ import numpy.typing as npt
 
 from app import facts, stance
 from app.generate.base import Answer, ArticleRef, Citation, Passage
+from indexer.claims import CUE_KINDS
 from indexer.embed import TextEncoder
 from indexer.models import Claim, Sentence
 
@@ -68,6 +67,10 @@ class Located:
     @property
     def when(self) -> str | None:
         return claim_date(self.sentence.text, self.claim.published)
+
+
+# A conflict with the claim behind each of its positions, in order.
+Found = tuple[Conflict, list[Located]]
 
 
 # ---- figures -------------------------------------------------------------------------
@@ -227,15 +230,45 @@ def claim_date(sentence: str, published: str | None) -> str | None:
     return found[0][1].isoformat() if found else published
 
 
+# ---- questions ------------------------------------------------------------------------
+
+# Verbs of a question that asks whether sources disagree ("Do the sources agree on ...?",
+# "Who denied ...?"): the extractor's denial verbs and those of agreeing and differing.
+_DISAGREEING = frozenset(
+    {lemma for lemma, kind in CUE_KINDS.items() if kind == "denial"}
+    | {"agree", "disagree", "differ", "conflict", "contradict", "contest", "challenge", "rebut"}
+)
+
+
+_FIGURE_QUESTION = re.compile(r"\bhow (?:many|much)\b|\b(?:number|toll|figure)\b", re.I)
+
+
+def asks_for_figures(question: str) -> bool:
+    """Whether a question asks how many or how much: its answer is a figure."""
+    return bool(_FIGURE_QUESTION.search(question))
+
+
+def asked_about(conflict: Conflict, question: str) -> bool:
+    """Whether a question asks about a conflict: about a disagreement, or, for figures
+    that disagree, how many (each figure is an answer)."""
+    return asks_about_disagreement(question) or (
+        conflict.kind in ("figures", "revision") and asks_for_figures(question)
+    )
+
+
+def asks_about_disagreement(question: str) -> bool:
+    """Whether a question asks about a disagreement (by its lemmas, so "disputed",
+    "disagreement" and "denies" all count), or whether something holds ("Have North
+    Korean troops left the front line?": a question opening with an auxiliary), which
+    sources that disagree both answer; not only who said one thing."""
+    doc = facts.parsed(question)
+    return (len(doc) > 0 and doc[0].pos_ == "AUX") or any(
+        t.lemma_.lower() in _DISAGREEING or t.lower_.removesuffix("ment") in _DISAGREEING
+        for t in doc
+    )
+
+
 # ---- the finder ----------------------------------------------------------------------
-
-
-_RECENT: OrderedDict[
-    tuple[tuple[str, int, int, str, str, str], ...], list[tuple[Conflict, list[Located]]]
-]
-_RECENT = OrderedDict()
-_RECENT_SIZE = 64
-_RECENT_LOCK = threading.Lock()
 
 
 class ConflictFinder:
@@ -243,9 +276,16 @@ class ConflictFinder:
         self.embedder = embedder
         self._vectors: dict[str, npt.NDArray[np.float32]] = {}
 
-    def find(self, answer: Answer, passages: list[Passage]) -> tuple[list[Conflict], Answer]:
-        """Conflicts bearing on the answer, with a citation for every position; the answer
-        gains the citations it lacked and a sentence saying that the sources disagree."""
+    def find(
+        self, answer: Answer, passages: list[Passage], question: str
+    ) -> tuple[list[Conflict], Answer]:
+        """Conflicts bearing on the answer, with a citation for every position, and a
+        sentence in the answer saying that the sources disagree. When the question asks
+        about the conflict (`asked_about`), one of whose claims the answer cites is reported,
+        the answer gaining the citations it lacked; otherwise only one whose every
+        position the answer already cites: the sides of a disagreement that the question
+        did not ask about are citations of what was not asked. The conflicts the
+        generator found over the same passages (`Answer.conflicts`) are not found again."""
         cited = {(c.article.id, c.start, c.end) for c in answer.citations}
 
         def in_answer(loc: Located) -> bool:
@@ -255,46 +295,28 @@ class ConflictFinder:
                 for aid, start, end in cited
             )
 
-        groups = self.conflicts(locate(passages))
-        return _attach(answer, [(c, locs) for c, locs in groups if any(map(in_answer, locs))])
-
-    def conflicts(self, located: list[Located]) -> list[tuple[Conflict, list[Located]]]:
-        """Every conflict among the claims, each with the claim behind each position.
-
-        An answer asks twice for the same claims (the extractive generator groups the
-        sides of a disagreement, then the service reports it), so the last few results
-        are kept, keyed by the claims and their sentences: the finder's work is the
-        largest part of answering after retrieval."""
-        key = tuple(
-            (
-                c.article_id,
-                c.cue.start,
-                c.content.start,
-                c.claimant,
-                c.content.text,
-                loc.sentence.text,
-            )
-            for loc in located
-            for c in (loc.claim,)
+        groups = answer.conflicts
+        if groups is None:
+            groups = self.conflicts(locate(passages))
+        return _attach(
+            answer,
+            [
+                (c, locs)
+                for c, locs in groups
+                if (any if asked_about(c, question) else all)(map(in_answer, locs))
+            ],
         )
-        with _RECENT_LOCK:
-            found = _RECENT.get(key)
-            if found is not None:
-                _RECENT.move_to_end(key)
-                return list(found)
-        found = (
+
+    def conflicts(self, located: list[Located]) -> list[Found]:
+        """Every conflict among the claims, each with the claim behind each position."""
+        return (
             self._figure_conflicts(located)
             + self._stance_conflicts(located)
             + self._revised_statements(located)
         )
-        with _RECENT_LOCK:
-            _RECENT[key] = found
-            while len(_RECENT) > _RECENT_SIZE:
-                _RECENT.popitem(last=False)
-        return list(found)
 
-    def _revised_statements(self, located: list[Located]) -> list[tuple[Conflict, list[Located]]]:
-        out: list[tuple[Conflict, list[Located]]] = []
+    def _revised_statements(self, located: list[Located]) -> list[Found]:
+        out: list[Found] = []
         for i, j in stance.revisions(located, self._embed):
             old, new = located[i], located[j]
             positions = [
@@ -324,7 +346,7 @@ class ConflictFinder:
 
     # figures
 
-    def _figure_conflicts(self, located: list[Located]) -> list[tuple[Conflict, list[Located]]]:
+    def _figure_conflicts(self, located: list[Located]) -> list[Found]:
         # A share ("two-thirds of whom", "a dozen of the dead") is part of another figure,
         # never a competing total; percentages are shares that compare with each other.
         # A bare count or sum ("about 1,800", "$55 billion" of "them") says nothing of what
@@ -353,7 +375,7 @@ class ConflictFinder:
                 a.event, b.event, events[i], events[j]
             )
 
-        out: list[tuple[Conflict, list[Located]]] = []
+        out: list[Found] = []
         claimed: set[frozenset[str]] = set()
         covered: set[tuple[int, int]] = set()  # (item, item) pairs already in a conflict
         for i, a in enumerate(items):
@@ -395,8 +417,8 @@ class ConflictFinder:
 
     # stance
 
-    def _stance_conflicts(self, located: list[Located]) -> list[tuple[Conflict, list[Located]]]:
-        out: list[tuple[Conflict, list[Located]]] = []
+    def _stance_conflicts(self, located: list[Located]) -> list[Found]:
+        out: list[Found] = []
         for i, found in stance.answered(located, self._embed):
             counter = located[i]
             backers = [located[j] for j in found]
@@ -425,7 +447,7 @@ class ConflictFinder:
         return out
 
 
-def _revision(a: _Counted, b: _Counted) -> tuple[Conflict, list[Located]] | None:
+def _revision(a: _Counted, b: _Counted) -> Found | None:
     """The same claimant, a different figure at a later date: name the newer one."""
     if not a.loc.when or not b.loc.when or a.loc.when == b.loc.when:
         return None
@@ -497,9 +519,7 @@ def locate(passages: list[Passage]) -> list[Located]:
     return out
 
 
-def _attach(
-    answer: Answer, groups: list[tuple[Conflict, list[Located]]]
-) -> tuple[list[Conflict], Answer]:
+def _attach(answer: Answer, groups: list[Found]) -> tuple[list[Conflict], Answer]:
     """Give every position a citation (adding one for a sentence the answer lacks) and say
     in the answer that the sources disagree."""
     if not groups:
@@ -530,4 +550,4 @@ def _attach(
         else:
             sentences.append(f"The sources disagree on {conflict.about}: {parts}.")
     text = " ".join([answer.text, *sentences]) if answer.citations else " ".join(sentences)
-    return conflicts, Answer(text, citations, answer.generator, answer.claims, answer.warnings)
+    return conflicts, replace(answer, text=text, citations=citations)
