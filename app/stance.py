@@ -13,6 +13,14 @@ not her view"), read from the parse. It answers:
   claimant made there;
 - otherwise, claims by other claimants saying the same thing: close in meaning and
   sharing a content word of the predicate.
+Any other claim contradicts the claim just before it by another claimant on the same
+thing (close in meaning, sharing a content word of the predicate) when its cue responds
+("shot back", "countered") or its content has the opposite polarity ("are still under
+his control" after "is no longer a billionaire").
+
+Revisions: a claim whose lead-in, without the claimant's own words, takes back or
+narrows ("later clarified", "revised his plans, saying"), with the claimant's earlier
+claim in the article closest in meaning, the nearer the better.
 """
 
 from __future__ import annotations
@@ -191,10 +199,28 @@ def answered(located: Sequence[Located], embed: Embed) -> list[tuple[int, list[i
         if found:
             out.append((i, found))
     taken = set(counters)
+    responding = _responding(located, embed)
     for i in range(len(located)):
-        if i not in taken and (found := _contrary(i, located, texts, vectors, before[i], denials)):
+        if i in taken:
+            continue
+        found = _contrary(i, located, texts, vectors, before[i], denials, responding[i])
+        if found:
             out.append((i, found))
     return out
+
+
+# Cues that answer someone, whatever the topic: a cue this close to one of these
+# ("shot back in an article stating", "fired back") sets its claim against the one before.
+_RESPONDING = ("responded", "countered", "shot back", "fired back", "pushed back", "retorted")
+_RESPONDING_SIMILARITY = 0.6
+
+
+def _responding(located: Sequence[Located], embed: Embed) -> list[bool]:
+    prototypes = embed(list(_RESPONDING))
+    return [
+        max(float(v @ p) for p in prototypes) >= _RESPONDING_SIMILARITY
+        for v in embed([loc.claim.cue.text for loc in located])
+    ]
 
 
 # A claim contradicting one just before it by another claimant speaks of the same thing:
@@ -209,11 +235,12 @@ def _contrary(
     vectors: list[Vector],
     before: list[int],
     denials: set[int],
+    responding: bool,
 ) -> list[int]:
     """The claim just before a claim that contradicts it without rebuttal words: another
-    claimant's claim on the same thing, of the opposite polarity ("are still under his
-    control" after "is no longer a billionaire, ... beyond his control"); the closest in
-    meaning, the nearer the better. (Contrast connectives, "however", "yet", were tried as
+    claimant's claim on the same thing, answered by a responding cue ("shot back") or of
+    the opposite polarity ("are still under his control" after "is no longer a
+    billionaire, ... beyond his control"); the closest in meaning, the nearer the better. (Contrast connectives, "however", "yet", were tried as
     a signal too: on the benchmark's tune part they tied only agreeing sources.)"""
     counter = located[i]
     negated = _negated(texts[i])
@@ -222,7 +249,7 @@ def _contrary(
         (similarity - _RECENCY * (counter.sentence.idx - located[j].sentence.idx), j)
         for j in before
         if j not in denials
-        and _negated(texts[j]) != negated
+        and (responding or _negated(texts[j]) != negated)
         and (similarity := float(vectors[i] @ vectors[j])) >= _CONTRARY_TOPIC
         and words & content_words(texts[j])
     ]

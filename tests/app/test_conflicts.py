@@ -308,6 +308,25 @@ def test_a_claim_of_the_opposite_polarity_on_the_same_thing_answers_it(
     assert not any({("operator", 0), ("mayor", 1)} <= s for s in stances)
 
 
+def test_a_responding_cue_sets_a_claim_against_the_one_before(embedder: Embedder) -> None:
+    located = _located(
+        "The Courier said that Arlo has the largest harbour on the coast. "
+        "The Benton Herald shot back that Benton has the largest harbour on the coast. "
+        "The Benton Herald said that Benton has the largest harbour on the coast.",
+        ("Courier", "said", "that Arlo has the largest harbour on the coast", "indirect"),
+        ("Benton Herald", "shot back", "that Benton has the largest harbour on the coast", "other"),
+        ("Benton Herald", "said", "that Benton has the largest harbour on the coast", "indirect"),
+    )
+    found = ConflictFinder(embedder).conflicts(located)
+    stances = [[p.value for p in c.positions] for c, _ in found if c.kind == "stance"]
+    assert stances == [
+        [
+            "Arlo has the largest harbour on the coast",
+            "shot back that Benton has the largest harbour on the coast",
+        ]
+    ]
+
+
 def test_a_revision_may_share_few_words_with_the_pledge_just_before_it(
     embedder: Embedder,
 ) -> None:
