@@ -256,10 +256,23 @@ def _contrary(
     return [max(scored)[1]] if scored else []
 
 
+# Clauses whose negation says nothing of the claim's own polarity: "meetings with people
+# who were not officials", "after he did not show up".
+_SUBORDINATE = frozenset({"relcl", "acl", "advcl", "csubj", "pcomp"})
+
+
 def _negated(text: str) -> bool:
-    """Whether a content holds a negation (spaCy's `neg` dependency: "not", "never", "no
-    longer")."""
-    return any(t.dep_ == "neg" for t in facts.parsed(text))
+    """Whether a content's main clause is negated (spaCy's `neg` dependency, reached from
+    the root through no relative or subordinate clause): "is no longer a billionaire",
+    "it did not include those meetings"."""
+    for t in facts.parsed(text):
+        if t.dep_ == "neg":
+            head = t.head
+            while head.dep_ not in _SUBORDINATE and head.head.i != head.i:
+                head = head.head
+            if head.dep_ not in _SUBORDINATE:
+                return True
+    return False
 
 
 def _rebuts(text: str, prototypes: list[Vector], embed: Embed, sentiment: bool = False) -> bool:

@@ -308,6 +308,24 @@ def test_a_claim_of_the_opposite_polarity_on_the_same_thing_answers_it(
     assert not any({("operator", 0), ("mayor", 1)} <= s for s in stances)
 
 
+def test_a_negation_inside_a_relative_clause_is_not_the_claims_polarity(
+    embedder: Embedder,
+) -> None:
+    located = _located(
+        "The operator said the Arlo bridge is safe for heavy trucks. "
+        "The county engineer said the Arlo bridge, which was not built for them, is safe for "
+        "heavy trucks.",
+        ("operator", "said", "the Arlo bridge is safe for heavy trucks", "indirect"),
+        (
+            "county engineer",
+            "said",
+            "the Arlo bridge, which was not built for them, is safe for heavy trucks",
+            "indirect",
+        ),
+    )
+    assert not [c for c, _ in ConflictFinder(embedder).conflicts(located) if c.kind == "stance"]
+
+
 def test_a_responding_cue_sets_a_claim_against_the_one_before(embedder: Embedder) -> None:
     located = _located(
         "The Courier said that Arlo has the largest harbour on the coast. "
