@@ -83,7 +83,7 @@ _SAME_MEASURE = 0.6
 
 
 @dataclass(frozen=True)
-class _Counted:
+class Counted:
     """A figure of a claim."""
 
     loc: Located
@@ -112,9 +112,9 @@ class _Counted:
         return text[f.start : f.end + (tail.end() if tail and f.event else 0)]
 
 
-def claim_figures(located: list[Located]) -> list[_Counted]:
+def claim_figures(located: list[Located]) -> list[Counted]:
     """The figures stated inside each claim's content, read from its sentence's parse."""
-    out: list[_Counted] = []
+    out: list[Counted] = []
     for loc in located:
         doc = facts.parsed(loc.sentence.text)
         lo = loc.claim.content.start - loc.sentence.start
@@ -134,7 +134,7 @@ def claim_figures(located: list[Located]) -> list[_Counted]:
                     share=False,
                     start=whole.start,
                 )  # shown from the whole: "4,000 casualties, two-thirds of whom have been killed"
-            out.append(_Counted(loc, _without_claimant(fig, loc.claim)))
+            out.append(Counted(loc, _without_claimant(fig, loc.claim)))
     return _resolve_referring(out)
 
 
@@ -168,12 +168,12 @@ def _same_about(a: frozenset[str], b: frozenset[str]) -> bool:
 _REFERRING_REACH = 2  # sentences back
 
 
-def _resolve_referring(items: list[_Counted]) -> list[_Counted]:
+def _resolve_referring(items: list[Counted]) -> list[Counted]:
     """A figure that says nothing of what it counts ("the number cannot be more than
     5,000") counts what the figure just before it counts; one that names whom it is about
     by a pronoun ("Bloomberg lists them with $55 billion each") is about whom the figure
     just before it is about."""
-    out: list[_Counted] = []
+    out: list[Counted] = []
     for c in items:
         f = c.figure
         if not f.about and f.pronoun == "personal":
@@ -199,7 +199,7 @@ def _resolve_referring(items: list[_Counted]) -> list[_Counted]:
             if before:
                 p = before[-1].figure
                 f = replace(f, counts=p.counts, event=p.event, about=p.about, worded=p.worded)
-        out.append(_Counted(c.loc, f))
+        out.append(Counted(c.loc, f))
     return out
 
 
@@ -210,6 +210,23 @@ def _differ(a: facts.Figure, b: facts.Figure) -> bool:
         return False
     big = max(x for x in (a.low, a.high, b.low, b.high) if not math.isinf(x))
     return big > 0 and abs(a.middle - b.middle) / big > _SAME
+
+
+def _comparable(c: Counted) -> bool:
+    """Whether a figure can compete with another: a share ("two-thirds of whom", "a dozen
+    of the dead") is part of another figure, never a competing total (percentages are
+    shares that compare with each other); a bare count or sum ("about 1,800", "$55
+    billion" of "them") says nothing of what it counts."""
+    f = c.figure
+    return (not f.share or f.label == "PERCENT") and bool(
+        f.about or c.measure not in ("cardinal", "money", "quantity")
+    )
+
+
+def _near(x: str, y: str, vx: npt.NDArray[np.float32], vy: npt.NDArray[np.float32]) -> bool:
+    """An unstated part agrees with anything; stated ones must be the same words or
+    near-synonyms ("people"/"civilians", "kill"/"die")."""
+    return not x or not y or x == y or float(vx @ vy) >= _SAME_MEASURE
 
 
 # ---- claimants and dates -------------------------------------------------------------
@@ -346,34 +363,32 @@ class ConflictFinder:
 
     # figures
 
-    def _figure_conflicts(self, located: list[Located]) -> list[Found]:
-        # A share ("two-thirds of whom", "a dozen of the dead") is part of another figure,
-        # never a competing total; percentages are shares that compare with each other.
-        # A bare count or sum ("about 1,800", "$55 billion" of "them") says nothing of what
-        # it counts: it compares with nothing.
-        items = [
-            c
-            for c in claim_figures(located)
-            if (not c.figure.share or c.figure.label == "PERCENT")
-            and (c.figure.about or c.measure not in ("cardinal", "money", "quantity"))
-        ]
-        counts = self._embed([c.figure.counts for c in items])
-        events = self._embed([c.event for c in items])
+    def figure_mismatch(self, a: Counted, b: Counted) -> str | None:
+        """Why two figures do not disagree on one measure, by the first check that stops
+        them, or None when they do (between two claimants a conflict, one claimant's a
+        revision): "a share or bare count", "unit", "people or places", "what is
+        counted", "predicate", "agreeing values"."""
+        if not (_comparable(a) and _comparable(b)):
+            return "a share or bare count"
+        fa, fb = a.figure, b.figure
+        if fa.label != fb.label:
+            return "unit"  # dollars, percentages and counts never measure one thing
+        if not _same_about(fa.about, fb.about):
+            return "people or places"  # different ones, or named against unnamed
+        ca, cb, ea, eb = self._embed([fa.counts, fb.counts, a.event, b.event])
+        if not _near(fa.counts, fb.counts, ca, cb):
+            return "what is counted"
+        if not _near(a.event, b.event, ea, eb):
+            return "predicate"
+        return None if _differ(fa, fb) else "agreeing values"
 
-        def near(x: str, y: str, vx: npt.NDArray[np.float32], vy: npt.NDArray[np.float32]) -> bool:
-            # An unstated part agrees with anything; stated ones must be the same words or
-            # near-synonyms ("people"/"civilians", "kill"/"die").
-            return not x or not y or x == y or float(vx @ vy) >= _SAME_MEASURE
+    def _figure_conflicts(self, located: list[Located]) -> list[Found]:
+        items = [c for c in claim_figures(located) if _comparable(c)]
+        # One encoder call for every counted noun and predicate (`_embed` keeps them).
+        self._embed([c.figure.counts for c in items] + [c.event for c in items])
 
         def same_measure(i: int, j: int) -> bool:
-            a, b = items[i], items[j]
-            if a.figure.label != b.figure.label:
-                return False  # dollars, percentages and counts never measure one thing
-            if not _same_about(a.figure.about, b.figure.about):
-                return False  # different people or places, or named against unnamed
-            return near(a.figure.counts, b.figure.counts, counts[i], counts[j]) and near(
-                a.event, b.event, events[i], events[j]
-            )
+            return self.figure_mismatch(items[i], items[j]) in (None, "agreeing values")
 
         out: list[Found] = []
         claimed: set[frozenset[str]] = set()
@@ -381,7 +396,7 @@ class ConflictFinder:
         for i, a in enumerate(items):
             for j in range(i + 1, len(items)):
                 b = items[j]
-                if not same_measure(i, j) or not _differ(a.figure, b.figure):
+                if self.figure_mismatch(a, b) is not None:
                     continue
                 if a.loc.key == b.loc.key:
                     revision = _revision(a, b)
@@ -447,7 +462,7 @@ class ConflictFinder:
         return out
 
 
-def _revision(a: _Counted, b: _Counted) -> Found | None:
+def _revision(a: Counted, b: Counted) -> Found | None:
     """The same claimant, a different figure at a later date: name the newer one."""
     if not a.loc.when or not b.loc.when or a.loc.when == b.loc.when:
         return None
@@ -464,11 +479,11 @@ def _revision(a: _Counted, b: _Counted) -> Found | None:
     return Conflict(about, "revision", positions, note), [old.loc, new.loc]
 
 
-def _sides(a: _Counted, b: _Counted, group: list[_Counted]) -> list[list[_Counted]]:
+def _sides(a: Counted, b: Counted, group: list[Counted]) -> list[list[Counted]]:
     """The claimants of a measure in two camps: those agreeing with `a`'s figure and
     those agreeing with `b`'s (two outlets naming one agency differently, or two sources
     repeating one estimate stand together); one claim per claimant."""
-    sides: list[list[_Counted]] = [[a], [b]]
+    sides: list[list[Counted]] = [[a], [b]]
     seen = {a.loc.key, b.loc.key}
     for c in group:
         if c.loc.key in seen:
