@@ -21,8 +21,6 @@ from __future__ import annotations
 
 import math
 import re
-import threading
-from collections import OrderedDict
 from dataclasses import dataclass, replace
 from functools import lru_cache
 
@@ -31,6 +29,7 @@ import numpy.typing as npt
 
 from app import facts, stance
 from app.generate.base import Answer, ArticleRef, Citation, Passage
+from indexer.claims import CUE_KINDS
 from indexer.embed import TextEncoder
 from indexer.models import Claim, Sentence
 
@@ -70,6 +69,10 @@ class Located:
         return claim_date(self.sentence.text, self.claim.published)
 
 
+# A conflict with the claim behind each of its positions, in order.
+Found = tuple[Conflict, list[Located]]
+
+
 # ---- figures -------------------------------------------------------------------------
 
 # Two figures closer than this (relative to the larger) are the same figure, rounded.
@@ -80,7 +83,7 @@ _SAME_MEASURE = 0.6
 
 
 @dataclass(frozen=True)
-class _Counted:
+class Counted:
     """A figure of a claim."""
 
     loc: Located
@@ -109,9 +112,9 @@ class _Counted:
         return text[f.start : f.end + (tail.end() if tail and f.event else 0)]
 
 
-def claim_figures(located: list[Located]) -> list[_Counted]:
+def claim_figures(located: list[Located]) -> list[Counted]:
     """The figures stated inside each claim's content, read from its sentence's parse."""
-    out: list[_Counted] = []
+    out: list[Counted] = []
     for loc in located:
         doc = facts.parsed(loc.sentence.text)
         lo = loc.claim.content.start - loc.sentence.start
@@ -131,7 +134,7 @@ def claim_figures(located: list[Located]) -> list[_Counted]:
                     share=False,
                     start=whole.start,
                 )  # shown from the whole: "4,000 casualties, two-thirds of whom have been killed"
-            out.append(_Counted(loc, _without_claimant(fig, loc.claim)))
+            out.append(Counted(loc, _without_claimant(fig, loc.claim)))
     return _resolve_referring(out)
 
 
@@ -165,12 +168,12 @@ def _same_about(a: frozenset[str], b: frozenset[str]) -> bool:
 _REFERRING_REACH = 2  # sentences back
 
 
-def _resolve_referring(items: list[_Counted]) -> list[_Counted]:
+def _resolve_referring(items: list[Counted]) -> list[Counted]:
     """A figure that says nothing of what it counts ("the number cannot be more than
     5,000") counts what the figure just before it counts; one that names whom it is about
     by a pronoun ("Bloomberg lists them with $55 billion each") is about whom the figure
     just before it is about."""
-    out: list[_Counted] = []
+    out: list[Counted] = []
     for c in items:
         f = c.figure
         if not f.about and f.pronoun == "personal":
@@ -196,7 +199,7 @@ def _resolve_referring(items: list[_Counted]) -> list[_Counted]:
             if before:
                 p = before[-1].figure
                 f = replace(f, counts=p.counts, event=p.event, about=p.about, worded=p.worded)
-        out.append(_Counted(c.loc, f))
+        out.append(Counted(c.loc, f))
     return out
 
 
@@ -207,6 +210,23 @@ def _differ(a: facts.Figure, b: facts.Figure) -> bool:
         return False
     big = max(x for x in (a.low, a.high, b.low, b.high) if not math.isinf(x))
     return big > 0 and abs(a.middle - b.middle) / big > _SAME
+
+
+def _comparable(c: Counted) -> bool:
+    """Whether a figure can compete with another: a share ("two-thirds of whom", "a dozen
+    of the dead") is part of another figure, never a competing total (percentages are
+    shares that compare with each other); a bare count or sum ("about 1,800", "$55
+    billion" of "them") says nothing of what it counts."""
+    f = c.figure
+    return (not f.share or f.label == "PERCENT") and bool(
+        f.about or c.measure not in ("cardinal", "money", "quantity")
+    )
+
+
+def _near(x: str, y: str, vx: npt.NDArray[np.float32], vy: npt.NDArray[np.float32]) -> bool:
+    """An unstated part agrees with anything; stated ones must be the same words or
+    near-synonyms ("people"/"civilians", "kill"/"die")."""
+    return not x or not y or x == y or float(vx @ vy) >= _SAME_MEASURE
 
 
 # ---- claimants and dates -------------------------------------------------------------
@@ -227,15 +247,45 @@ def claim_date(sentence: str, published: str | None) -> str | None:
     return found[0][1].isoformat() if found else published
 
 
+# ---- questions ------------------------------------------------------------------------
+
+# Verbs of a question that asks whether sources disagree ("Do the sources agree on ...?",
+# "Who denied ...?"): the extractor's denial verbs and those of agreeing and differing.
+_DISAGREEING = frozenset(
+    {lemma for lemma, kind in CUE_KINDS.items() if kind == "denial"}
+    | {"agree", "disagree", "differ", "conflict", "contradict", "contest", "challenge", "rebut"}
+)
+
+
+_FIGURE_QUESTION = re.compile(r"\bhow (?:many|much)\b|\b(?:number|toll|figure)\b", re.I)
+
+
+def asks_for_figures(question: str) -> bool:
+    """Whether a question asks how many or how much: its answer is a figure."""
+    return bool(_FIGURE_QUESTION.search(question))
+
+
+def asked_about(conflict: Conflict, question: str) -> bool:
+    """Whether a question asks about a conflict: about a disagreement, or, for figures
+    that disagree, how many (each figure is an answer)."""
+    return asks_about_disagreement(question) or (
+        conflict.kind in ("figures", "revision") and asks_for_figures(question)
+    )
+
+
+def asks_about_disagreement(question: str) -> bool:
+    """Whether a question asks about a disagreement (by its lemmas, so "disputed",
+    "disagreement" and "denies" all count), or whether something holds ("Have North
+    Korean troops left the front line?": a question opening with an auxiliary), which
+    sources that disagree both answer; not only who said one thing."""
+    doc = facts.parsed(question)
+    return (len(doc) > 0 and doc[0].pos_ == "AUX") or any(
+        t.lemma_.lower() in _DISAGREEING or t.lower_.removesuffix("ment") in _DISAGREEING
+        for t in doc
+    )
+
+
 # ---- the finder ----------------------------------------------------------------------
-
-
-_RECENT: OrderedDict[
-    tuple[tuple[str, int, int, str, str, str], ...], list[tuple[Conflict, list[Located]]]
-]
-_RECENT = OrderedDict()
-_RECENT_SIZE = 64
-_RECENT_LOCK = threading.Lock()
 
 
 class ConflictFinder:
@@ -243,9 +293,16 @@ class ConflictFinder:
         self.embedder = embedder
         self._vectors: dict[str, npt.NDArray[np.float32]] = {}
 
-    def find(self, answer: Answer, passages: list[Passage]) -> tuple[list[Conflict], Answer]:
-        """Conflicts bearing on the answer, with a citation for every position; the answer
-        gains the citations it lacked and a sentence saying that the sources disagree."""
+    def find(
+        self, answer: Answer, passages: list[Passage], question: str
+    ) -> tuple[list[Conflict], Answer]:
+        """Conflicts bearing on the answer, with a citation for every position, and a
+        sentence in the answer saying that the sources disagree. When the question asks
+        about the conflict (`asked_about`), one of whose claims the answer cites is reported,
+        the answer gaining the citations it lacked; otherwise only one whose every
+        position the answer already cites: the sides of a disagreement that the question
+        did not ask about are citations of what was not asked. The conflicts the
+        generator found over the same passages (`Answer.conflicts`) are not found again."""
         cited = {(c.article.id, c.start, c.end) for c in answer.citations}
 
         def in_answer(loc: Located) -> bool:
@@ -255,46 +312,28 @@ class ConflictFinder:
                 for aid, start, end in cited
             )
 
-        groups = self.conflicts(locate(passages))
-        return _attach(answer, [(c, locs) for c, locs in groups if any(map(in_answer, locs))])
-
-    def conflicts(self, located: list[Located]) -> list[tuple[Conflict, list[Located]]]:
-        """Every conflict among the claims, each with the claim behind each position.
-
-        An answer asks twice for the same claims (the extractive generator groups the
-        sides of a disagreement, then the service reports it), so the last few results
-        are kept, keyed by the claims and their sentences: the finder's work is the
-        largest part of answering after retrieval."""
-        key = tuple(
-            (
-                c.article_id,
-                c.cue.start,
-                c.content.start,
-                c.claimant,
-                c.content.text,
-                loc.sentence.text,
-            )
-            for loc in located
-            for c in (loc.claim,)
+        groups = answer.conflicts
+        if groups is None:
+            groups = self.conflicts(locate(passages))
+        return _attach(
+            answer,
+            [
+                (c, locs)
+                for c, locs in groups
+                if (any if asked_about(c, question) else all)(map(in_answer, locs))
+            ],
         )
-        with _RECENT_LOCK:
-            found = _RECENT.get(key)
-            if found is not None:
-                _RECENT.move_to_end(key)
-                return list(found)
-        found = (
+
+    def conflicts(self, located: list[Located]) -> list[Found]:
+        """Every conflict among the claims, each with the claim behind each position."""
+        return (
             self._figure_conflicts(located)
             + self._stance_conflicts(located)
             + self._revised_statements(located)
         )
-        with _RECENT_LOCK:
-            _RECENT[key] = found
-            while len(_RECENT) > _RECENT_SIZE:
-                _RECENT.popitem(last=False)
-        return list(found)
 
-    def _revised_statements(self, located: list[Located]) -> list[tuple[Conflict, list[Located]]]:
-        out: list[tuple[Conflict, list[Located]]] = []
+    def _revised_statements(self, located: list[Located]) -> list[Found]:
+        out: list[Found] = []
         for i, j in stance.revisions(located, self._embed):
             old, new = located[i], located[j]
             positions = [
@@ -324,42 +363,40 @@ class ConflictFinder:
 
     # figures
 
-    def _figure_conflicts(self, located: list[Located]) -> list[tuple[Conflict, list[Located]]]:
-        # A share ("two-thirds of whom", "a dozen of the dead") is part of another figure,
-        # never a competing total; percentages are shares that compare with each other.
-        # A bare count or sum ("about 1,800", "$55 billion" of "them") says nothing of what
-        # it counts: it compares with nothing.
-        items = [
-            c
-            for c in claim_figures(located)
-            if (not c.figure.share or c.figure.label == "PERCENT")
-            and (c.figure.about or c.measure not in ("cardinal", "money", "quantity"))
-        ]
-        counts = self._embed([c.figure.counts for c in items])
-        events = self._embed([c.event for c in items])
+    def figure_mismatch(self, a: Counted, b: Counted) -> str | None:
+        """Why two figures do not disagree on one measure, by the first check that stops
+        them, or None when they do (between two claimants a conflict, one claimant's a
+        revision): "a share or bare count", "unit", "people or places", "what is
+        counted", "predicate", "agreeing values"."""
+        if not (_comparable(a) and _comparable(b)):
+            return "a share or bare count"
+        fa, fb = a.figure, b.figure
+        if fa.label != fb.label:
+            return "unit"  # dollars, percentages and counts never measure one thing
+        if not _same_about(fa.about, fb.about):
+            return "people or places"  # different ones, or named against unnamed
+        ca, cb, ea, eb = self._embed([fa.counts, fb.counts, a.event, b.event])
+        if not _near(fa.counts, fb.counts, ca, cb):
+            return "what is counted"
+        if not _near(a.event, b.event, ea, eb):
+            return "predicate"
+        return None if _differ(fa, fb) else "agreeing values"
 
-        def near(x: str, y: str, vx: npt.NDArray[np.float32], vy: npt.NDArray[np.float32]) -> bool:
-            # An unstated part agrees with anything; stated ones must be the same words or
-            # near-synonyms ("people"/"civilians", "kill"/"die").
-            return not x or not y or x == y or float(vx @ vy) >= _SAME_MEASURE
+    def _figure_conflicts(self, located: list[Located]) -> list[Found]:
+        items = [c for c in claim_figures(located) if _comparable(c)]
+        # One encoder call for every counted noun and predicate (`_embed` keeps them).
+        self._embed([c.figure.counts for c in items] + [c.event for c in items])
 
         def same_measure(i: int, j: int) -> bool:
-            a, b = items[i], items[j]
-            if a.figure.label != b.figure.label:
-                return False  # dollars, percentages and counts never measure one thing
-            if not _same_about(a.figure.about, b.figure.about):
-                return False  # different people or places, or named against unnamed
-            return near(a.figure.counts, b.figure.counts, counts[i], counts[j]) and near(
-                a.event, b.event, events[i], events[j]
-            )
+            return self.figure_mismatch(items[i], items[j]) in (None, "agreeing values")
 
-        out: list[tuple[Conflict, list[Located]]] = []
+        out: list[Found] = []
         claimed: set[frozenset[str]] = set()
         covered: set[tuple[int, int]] = set()  # (item, item) pairs already in a conflict
         for i, a in enumerate(items):
             for j in range(i + 1, len(items)):
                 b = items[j]
-                if not same_measure(i, j) or not _differ(a.figure, b.figure):
+                if self.figure_mismatch(a, b) is not None:
                     continue
                 if a.loc.key == b.loc.key:
                     revision = _revision(a, b)
@@ -395,8 +432,8 @@ class ConflictFinder:
 
     # stance
 
-    def _stance_conflicts(self, located: list[Located]) -> list[tuple[Conflict, list[Located]]]:
-        out: list[tuple[Conflict, list[Located]]] = []
+    def _stance_conflicts(self, located: list[Located]) -> list[Found]:
+        out: list[Found] = []
         for i, found in stance.answered(located, self._embed):
             counter = located[i]
             backers = [located[j] for j in found]
@@ -425,7 +462,7 @@ class ConflictFinder:
         return out
 
 
-def _revision(a: _Counted, b: _Counted) -> tuple[Conflict, list[Located]] | None:
+def _revision(a: Counted, b: Counted) -> Found | None:
     """The same claimant, a different figure at a later date: name the newer one."""
     if not a.loc.when or not b.loc.when or a.loc.when == b.loc.when:
         return None
@@ -442,11 +479,11 @@ def _revision(a: _Counted, b: _Counted) -> tuple[Conflict, list[Located]] | None
     return Conflict(about, "revision", positions, note), [old.loc, new.loc]
 
 
-def _sides(a: _Counted, b: _Counted, group: list[_Counted]) -> list[list[_Counted]]:
+def _sides(a: Counted, b: Counted, group: list[Counted]) -> list[list[Counted]]:
     """The claimants of a measure in two camps: those agreeing with `a`'s figure and
     those agreeing with `b`'s (two outlets naming one agency differently, or two sources
     repeating one estimate stand together); one claim per claimant."""
-    sides: list[list[_Counted]] = [[a], [b]]
+    sides: list[list[Counted]] = [[a], [b]]
     seen = {a.loc.key, b.loc.key}
     for c in group:
         if c.loc.key in seen:
@@ -497,9 +534,7 @@ def locate(passages: list[Passage]) -> list[Located]:
     return out
 
 
-def _attach(
-    answer: Answer, groups: list[tuple[Conflict, list[Located]]]
-) -> tuple[list[Conflict], Answer]:
+def _attach(answer: Answer, groups: list[Found]) -> tuple[list[Conflict], Answer]:
     """Give every position a citation (adding one for a sentence the answer lacks) and say
     in the answer that the sources disagree."""
     if not groups:
@@ -530,4 +565,4 @@ def _attach(
         else:
             sentences.append(f"The sources disagree on {conflict.about}: {parts}.")
     text = " ".join([answer.text, *sentences]) if answer.citations else " ".join(sentences)
-    return conflicts, Answer(text, citations, answer.generator, answer.claims, answer.warnings)
+    return conflicts, replace(answer, text=text, citations=citations)

@@ -150,7 +150,9 @@ class Service:
 
     def finish(self, prepared: Prepared, answer: Answer) -> AskResult:
         """Lay conflicts side by side and verify every citation: everything after generation."""
-        conflicts, answer = ConflictFinder(self.vectors).find(answer, prepared.passages)
+        conflicts, answer = ConflictFinder(self.vectors).find(
+            answer, prepared.passages, prepared.question
+        )
         answer = verify_answer(
             answer,
             prepared.passages,

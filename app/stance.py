@@ -13,6 +13,14 @@ not her view"), read from the parse. It answers:
   claimant made there;
 - otherwise, claims by other claimants saying the same thing: close in meaning and
   sharing a content word of the predicate.
+Any other claim contradicts the claim just before it by another claimant on the same
+thing (close in meaning, sharing a content word of the predicate) when its cue responds
+("shot back", "countered") or its content has the opposite polarity ("are still under
+his control" after "is no longer a billionaire").
+
+Revisions: a claim whose lead-in, without the claimant's own words, takes back or
+narrows ("later clarified", "revised his plans, saying"), with the claimant's earlier
+claim in the article closest in meaning, the nearer the better.
 """
 
 from __future__ import annotations
@@ -190,7 +198,81 @@ def answered(located: Sequence[Located], embed: Embed) -> list[tuple[int, list[i
             found = _just_before(i, located, before[i], pointed[i], denials, set(counters), embed)
         if found:
             out.append((i, found))
+    taken = set(counters)
+    responding = _responding(located, embed)
+    for i in range(len(located)):
+        if i in taken:
+            continue
+        found = _contrary(i, located, texts, vectors, before[i], denials, responding[i])
+        if found:
+            out.append((i, found))
     return out
+
+
+# Cues that answer someone, whatever the topic: a cue this close to one of these
+# ("shot back in an article stating", "fired back") sets its claim against the one before.
+_RESPONDING = ("responded", "countered", "shot back", "fired back", "pushed back", "retorted")
+_RESPONDING_SIMILARITY = 0.6
+
+
+def _responding(located: Sequence[Located], embed: Embed) -> list[bool]:
+    prototypes = embed(list(_RESPONDING))
+    return [
+        max(float(v @ p) for p in prototypes) >= _RESPONDING_SIMILARITY
+        for v in embed([loc.claim.cue.text for loc in located])
+    ]
+
+
+# A claim contradicting one just before it by another claimant speaks of the same thing:
+# this close in meaning, sharing a content word of the predicate.
+_CONTRARY_TOPIC = 0.45
+
+
+def _contrary(
+    i: int,
+    located: Sequence[Located],
+    texts: list[str],
+    vectors: list[Vector],
+    before: list[int],
+    denials: set[int],
+    responding: bool,
+) -> list[int]:
+    """The claim just before a claim that contradicts it without rebuttal words: another
+    claimant's claim on the same thing, answered by a responding cue ("shot back") or of
+    the opposite polarity ("are still under his control" after "is no longer a
+    billionaire, ... beyond his control"); the closest in meaning, the nearer the better. (Contrast connectives, "however", "yet", were tried as
+    a signal too: on the benchmark's tune part they tied only agreeing sources.)"""
+    counter = located[i]
+    negated = _negated(texts[i])
+    words = content_words(texts[i], predicate=True)
+    scored = [
+        (similarity - _RECENCY * (counter.sentence.idx - located[j].sentence.idx), j)
+        for j in before
+        if j not in denials
+        and (responding or _negated(texts[j]) != negated)
+        and (similarity := float(vectors[i] @ vectors[j])) >= _CONTRARY_TOPIC
+        and words & content_words(texts[j])
+    ]
+    return [max(scored)[1]] if scored else []
+
+
+# Clauses whose negation says nothing of the claim's own polarity: "meetings with people
+# who were not officials", "after he did not show up".
+_SUBORDINATE = frozenset({"relcl", "acl", "advcl", "csubj", "pcomp"})
+
+
+def _negated(text: str) -> bool:
+    """Whether a content's main clause is negated (spaCy's `neg` dependency, reached from
+    the root through no relative or subordinate clause): "is no longer a billionaire",
+    "it did not include those meetings"."""
+    for t in facts.parsed(text):
+        if t.dep_ == "neg":
+            head = t.head
+            while head.dep_ not in _SUBORDINATE and head.head.i != head.i:
+                head = head.head
+            if head.dep_ not in _SUBORDINATE:
+                return True
+    return False
 
 
 def _rebuts(text: str, prototypes: list[Vector], embed: Embed, sentiment: bool = False) -> bool:
@@ -245,9 +327,7 @@ def _pointed(counter: Located, before: list[Located], embed: Embed) -> list[bool
         return []
     # The sentence's words but those naming the counter-claim's own claimant ("Ukraine's
     # military intelligence chief" names no other "intelligence agency").
-    text = counter.sentence.text
-    if counter.claim.claimant_mention is not None:
-        text = text.replace(counter.claim.claimant_mention.text, " ")
+    text = _without_claimant(counter, counter.sentence.text)
     said = {stem(w) for w in re.findall(r"\w{3,}", text)} - _name_words(counter.claim.claimant)
     nouns = _nouns(counter.claim.content.text)
     vectors = embed([loc.claim.cue.text for loc in before] + nouns)
@@ -342,8 +422,10 @@ _REVISING = (
     "changed his plans",
 )
 _REVISING_SIMILARITY = 0.5
-# Two claims this close in meaning speak of the same thing.
-_SAME_TOPIC = 0.4
+# Of the claimant's earlier claims, the one a revision takes back is the closest in
+# meaning, the nearer the better (a pledge just before "later revised his plans, saying
+# ..." shares few words with what replaced it); one this far off is about something else.
+_SAME_TOPIC = 0.25
 
 
 def revisions(located: Sequence[Located], embed: Embed) -> list[tuple[int, int]]:
@@ -352,25 +434,35 @@ def revisions(located: Sequence[Located], embed: Embed) -> list[tuple[int, int]]
     same claimant said something close in meaning before it in the same article."""
     if not located:
         return []
-    leads = [loc.sentence.text[: max(0, loc.claim.cue.end - loc.sentence.start)] for loc in located]
+    # The lead-in without the claimant's own words: "Sharpton later clarified" is compared
+    # as "later clarified".
+    leads = [
+        _without_claimant(loc, loc.sentence.text[: max(0, loc.claim.cue.end - loc.sentence.start)])
+        for loc in located
+    ]
     prototypes = embed(list(_REVISING))
     revising = [
         j
         for j, v in enumerate(embed(leads))
-        if leads[j] and max(float(v @ p) for p in prototypes) >= _REVISING_SIMILARITY
+        if leads[j].strip() and max(float(v @ p) for p in prototypes) >= _REVISING_SIMILARITY
     ]
     contents = embed([loc.claim.said for loc in located])
     out: list[tuple[int, int]] = []
     for j in revising:
         new = located[j]
         earlier = [
-            (float(contents[i] @ contents[j]), i)
+            (similarity - _RECENCY * (new.sentence.idx - old.sentence.idx), i)
             for i, old in enumerate(located)
             if old.sentence.article_id == new.sentence.article_id
             and old.sentence.idx < new.sentence.idx
             and _same_claimant(old, new)
-            and float(contents[i] @ contents[j]) >= _SAME_TOPIC
+            and (similarity := float(contents[i] @ contents[j])) >= _SAME_TOPIC
         ]
         if earlier:
             out.append((max(earlier)[1], j))
     return out
+
+
+def _without_claimant(loc: Located, text: str) -> str:
+    mention = loc.claim.claimant_mention
+    return text.replace(mention.text, " ") if mention is not None and mention.text else text

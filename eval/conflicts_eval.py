@@ -27,7 +27,7 @@ from typing import Annotated, Any
 
 import typer
 
-from app.conflicts import ConflictFinder, Located, Position
+from app.conflicts import ConflictFinder, Located, Position, claim_figures
 from app.generate.base import ArticleRef
 from eval.extractors import claim_extractor
 from eval.polnear import _article as polnear_article
@@ -239,6 +239,59 @@ def evaluate(
     return scores, rows
 
 
+def obstacles(
+    items: list[Item],
+    articles: dict[str, Article],
+    finder: ConflictFinder,
+    claims_of: Callable[[Article], list[Located]],
+) -> dict[str, Counter[str]]:
+    """For the conflicting pairs, per kind, what stands in the finder's way, counted and
+    never shown pair by pair (so that a test part keeps measuring): a side that no
+    claim overlaps, and for figures the first check that stops the two sides' figures
+    (`ConflictFinder.figure_mismatch`) or a side with no figure read inside a claim."""
+    cache: dict[str, list[Located]] = {}
+    out: dict[str, Counter[str]] = {k: Counter() for k in KINDS}
+    for item in (i for i in items if i.conflict):
+        counts = out[item.kind]
+        counts["pairs"] += 1
+        sides = []
+        for side in (item.a, item.b):
+            located = cache.setdefault(side.article, claims_of(articles[side.article]))
+            aid = articles[side.article].id
+            over = [
+                loc
+                for loc in located
+                if loc.sentence.article_id == aid
+                and min(loc.claim.cue.start, loc.claim.content.start) < side.end
+                and side.start < max(loc.claim.cue.end, loc.claim.content.end)
+            ]
+            counts["sides"] += 1
+            counts["sides no claim overlaps"] += not over
+            sides.append(
+                [
+                    c
+                    for c in claim_figures(over)
+                    if side.start <= c.loc.sentence.start + c.figure.start < side.end
+                ]
+            )
+        if item.kind != "figures":
+            continue
+        if not all(sides):
+            counts["figures: a side with no figure read in a claim"] += 1
+            continue
+        order = ["same claimant", "a share or bare count", "unit", "people or places"]
+        order += ["what is counted", "predicate", "agreeing values", "passes every check"]
+        reasons = [
+            "same claimant"
+            if a.loc.key == b.loc.key
+            else finder.figure_mismatch(a, b) or "passes every check"
+            for a in sides[0]
+            for b in sides[1]
+        ]
+        counts[f"figures: {max(reasons, key=order.index)}"] += 1
+    return out
+
+
 def render(scores: dict[str, Scores], title: str) -> str:
     lines = [
         title,
@@ -271,6 +324,12 @@ def conflicts_command(
     out: Annotated[Path, typer.Option(help="Where to write the JSON results.")] = Path(
         "results/conflicts.json"
     ),
+    why: Annotated[
+        bool,
+        typer.Option(
+            "--why", help="Count what stands in the way of conflicting pairs, never pair by pair."
+        ),
+    ] = False,
 ) -> None:
     """Precision and recall of the conflict finder per kind, on labelled pairs."""
     from indexer.attribution.extract import EXTRACTORS
@@ -287,9 +346,20 @@ def conflicts_command(
     except ConflictSetError as e:
         raise typer.BadParameter(str(e), param_hint="FILE") from e
     finder = ConflictFinder(get_embedder(BUNDLED_MODEL))
-    scores, rows = evaluate(items, articles, finder, claim_reader(extractor))
+    read = claim_reader(extractor)
+    extracted: dict[str, list[Located]] = {}
+
+    def claims_of(article: Article) -> list[Located]:
+        if article.id not in extracted:
+            extracted[article.id] = read(article)
+        return extracted[article.id]
+
+    scores, rows = evaluate(items, articles, finder, claims_of)
     title = f"{file} ({split}: {len(items)} items, {len(articles)} articles, {extractor} claims)"
     typer.echo(render(scores, title))
+    if why:
+        for kind, counts in obstacles(items, articles, finder, claims_of).items():
+            typer.echo(f"{kind}: " + ", ".join(f"{k} {v}" for k, v in counts.items()))
     out.parent.mkdir(parents=True, exist_ok=True)
     result = {
         "file": str(file),

@@ -3,9 +3,12 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Protocol
+from typing import TYPE_CHECKING, Protocol
 
 from indexer.models import Chunk, Claim, Sentence
+
+if TYPE_CHECKING:
+    from app.conflicts import Found
 
 
 @dataclass(frozen=True)
@@ -56,6 +59,9 @@ class Answer:
     generator: str
     claims: list[ClaimUse] = field(default_factory=list)
     warnings: list[str] = field(default_factory=list)
+    # The conflict finder's result over the passages, when the generator ran it (to group
+    # the sides of a disagreement): the service reports it instead of finding it again.
+    conflicts: list[Found] | None = None
 
 
 class Generator(Protocol):

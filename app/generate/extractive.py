@@ -22,7 +22,7 @@ import numpy as np
 from spacy.lang.en.lex_attrs import like_num
 
 from app.claimants import asks_about_claims, names_in_question, names_match
-from app.conflicts import ConflictFinder, locate
+from app.conflicts import ConflictFinder, Found, asked_about, asks_for_figures, locate
 from app.generate.base import Answer, ArticleRef, Citation, ClaimUse, Passage
 from app.generate.markers import defuse
 from app.generate.reporting import (
@@ -50,7 +50,6 @@ _NAMED_BOOST = 0.3
 _CLAIM_BOOST = 0.05
 # "How many ...?": the sentence that gives a figure answers it; it leads the answer.
 _FIGURE_BOOST = 0.15
-_FIGURE_QUESTION = re.compile(r"\bhow (?:many|much)\b|\b(?:number|toll|figure)\b", re.I)
 _QUOTE_MARKS = '"“”'
 _HEADLINE_QUESTION = re.compile(r"\b(?:headlines?|title)\b", re.IGNORECASE)
 
@@ -67,7 +66,7 @@ class ExtractiveGenerator:
         self,
         picked: list[int],
         candidates: list[tuple[Sentence, ArticleRef, list[Claim]]],
-        passages: list[Passage],
+        found: list[Found],
         others: bool,
     ) -> list[int]:
         """The picked sentences with the positions of each disagreement they take part in
@@ -81,7 +80,7 @@ class ExtractiveGenerator:
                 for loc in locs
                 if (k := (loc.sentence.article_id, loc.sentence.idx)) in where
             ]
-            for _, locs in ConflictFinder(self.embedder).conflicts(locate(passages))
+            for _, locs in found
         ]
         order: list[int] = []
         for i in picked:
@@ -103,7 +102,7 @@ class ExtractiveGenerator:
         )
         has_claims = np.array([bool(claims) for _, _, claims in candidates])
         figure = np.array([_holds_figure(s.text) for s, _, _ in candidates])
-        figure_question = bool(_FIGURE_QUESTION.search(question))
+        figure_question = asks_for_figures(question)
         scores = (
             similarity
             + _NAMED_BOOST * named
@@ -138,10 +137,13 @@ class ExtractiveGenerator:
             picked.append(int(i))
             if len(picked) == self.max_sentences:
                 break
+        found: list[Found] | None = None
         if about_claims or figure_question:
             # A question naming a claimant is answered with their claims; the other sides
-            # of a disagreement still come from the conflict finder.
-            picked = self._grouped(picked, candidates, passages, others=not named.any())
+            # of a disagreement the question asks about still come from the conflict finder.
+            found = ConflictFinder(self.embedder).conflicts(locate(passages))
+            asked = [f for f in found if asked_about(f[0], question)]
+            picked = self._grouped(picked, candidates, asked, others=not named.any())
         prose_of = prose_text(
             [s for s, _, _ in candidates],
             {(s.article_id, s.idx) for s, _, _ in candidates if _headline(s, passages)},
@@ -172,7 +174,7 @@ class ExtractiveGenerator:
                 # "[2]" written in an article is data, not a citation of the answer's.
                 parts.append(f"{defuse(text)} [{n}]")
                 uses.extend(ClaimUse(c, n) for c in claims)
-        return Answer(" ".join(parts), citations, self.name, claims=uses)
+        return Answer(" ".join(parts), citations, self.name, claims=uses, conflicts=found)
 
 
 # Words that frame a question rather than name what it is about ("on what date", "do the
@@ -271,7 +273,7 @@ def restatement(
     """The sentence's claim that answers the question, restated as a reporter would
     (`reporting.reported`), with that claim; None when none of its claims can be."""
     asked = {stem(w) for w in content_words(question, _FRAMING)}
-    figure = bool(_FIGURE_QUESTION.search(question))
+    figure = asks_for_figures(question)
 
     def rank(claim: Claim) -> tuple[float, int]:
         said = {stem(w) for w in content_words(claim.content.text)}

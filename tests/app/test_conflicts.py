@@ -6,7 +6,16 @@ from dataclasses import replace
 
 import pytest
 
-from app.conflicts import ConflictFinder, Located, claim_date, claimant_key, locate, renumber
+from app.conflicts import (
+    ConflictFinder,
+    Found,
+    Located,
+    asks_about_disagreement,
+    claim_date,
+    claimant_key,
+    locate,
+    renumber,
+)
 from app.generate.base import Answer, ArticleRef, Citation, Passage
 from indexer.embed import Embedder
 from indexer.models import Chunk, Claim, Sentence, Span
@@ -50,6 +59,9 @@ CLAIMS = [
     _claim(4, "health ministry", "said", "that 180 people were killed"),
 ]
 ARTICLE = ArticleRef("flood", "Flood toll disputed", "Daily", "2025-03-12", None)
+# A question that asks whether the sources disagree, and one that asks about one claim.
+ASKED = "Do the sources agree on the flood?"
+NOT_ASKED = "Who said that 120 people were killed?"
 
 
 def _passage() -> Passage:
@@ -81,7 +93,7 @@ def test_claim_date_reads_the_sentence_relative_to_publication() -> None:
 
 def test_figures_disagreeing_across_claimants_are_a_conflict(embedder: Embedder) -> None:
     p = _passage()
-    conflicts, answer = ConflictFinder(embedder).find(_cite(p, 0), [p])
+    conflicts, answer = ConflictFinder(embedder).find(_cite(p, 0), [p], ASKED)
     figs = [c for c in conflicts if c.kind == "figures"]
     assert len(figs) == 1
     sides = {pos.claimant: pos for pos in figs[0].positions}
@@ -96,7 +108,7 @@ def test_figures_disagreeing_across_claimants_are_a_conflict(embedder: Embedder)
 
 def test_a_later_figure_from_the_same_claimant_is_a_revision(embedder: Embedder) -> None:
     p = _passage()
-    conflicts, _ = ConflictFinder(embedder).find(_cite(p, 4), [p])
+    conflicts, _ = ConflictFinder(embedder).find(_cite(p, 4), [p], ASKED)
     revisions = [c for c in conflicts if c.kind == "revision"]
     assert len(revisions) == 1 and revisions[0].note is not None
     assert "180 people were killed" in revisions[0].note and "newer" in revisions[0].note
@@ -105,7 +117,7 @@ def test_a_later_figure_from_the_same_claimant_is_a_revision(embedder: Embedder)
 
 def test_a_denial_of_what_another_reports_is_a_stance_conflict(embedder: Embedder) -> None:
     p = _passage()
-    conflicts, _ = ConflictFinder(embedder).find(_cite(p, 3), [p])
+    conflicts, _ = ConflictFinder(embedder).find(_cite(p, 3), [p], ASKED)
     stance = [c for c in conflicts if c.kind == "stance"]
     assert len(stance) == 1
     assert [pos.claimant for pos in stance[0].positions] == ["The Courier", "Ana Ruiz"]
@@ -115,16 +127,42 @@ def test_a_denial_of_what_another_reports_is_a_stance_conflict(embedder: Embedde
 def test_conflicts_off_the_answers_point_are_left_out(embedder: Embedder) -> None:
     p = _passage()
     answer = _cite(p, 2)  # cites only the newspaper's report, not the figures
-    conflicts, same = ConflictFinder(embedder).find(answer, [p])
+    conflicts, same = ConflictFinder(embedder).find(answer, [p], ASKED)
     assert all(c.kind == "stance" for c in conflicts)
     assert len(same.citations) == 2  # the denial was added as a citation
+
+
+def test_sides_the_question_did_not_ask_about_add_no_citations(embedder: Embedder) -> None:
+    p = _passage()
+    conflicts, same = ConflictFinder(embedder).find(_cite(p, 0), [p], NOT_ASKED)
+    assert not conflicts and same.citations == _cite(p, 0).citations
+    # Both sides already cited: the disagreement is reported, with no citation added.
+    conflicts, both = ConflictFinder(embedder).find(_cite(p, 0, 1), [p], NOT_ASKED)
+    assert [c.kind for c in conflicts] == ["figures"] and len(both.citations) == 2
+    assert "disagree" in both.text
+
+
+@pytest.mark.parametrize(
+    ("question", "asks"),
+    [
+        ("Do the sources agree on how many soldiers were killed?", True),
+        ("Who denied reports that the dam was opened?", True),
+        ("Is the toll disputed?", True),
+        ("Where is the disagreement over the toll?", True),
+        ("Have the troops left the front line?", True),
+        ("Who said that the dam was opened without warning?", False),
+        ("How many people were killed in the flood?", False),
+    ],
+)
+def test_a_question_asking_about_a_disagreement_is_told_apart(question: str, asks: bool) -> None:
+    assert asks_about_disagreement(question) is asks
 
 
 def test_positions_follow_their_sentences_when_citations_are_renumbered(
     embedder: Embedder,
 ) -> None:
     p = _passage()
-    conflicts, answer = ConflictFinder(embedder).find(_cite(p, 0), [p])
+    conflicts, answer = ConflictFinder(embedder).find(_cite(p, 0), [p], ASKED)
     # Verification dropped citation 1 and renumbered the rest, as `remove` mode does.
     kept = [
         Citation(i + 1, c.article, c.start, c.end, c.quote)
@@ -232,18 +270,95 @@ def test_a_claimant_narrowing_its_words_is_a_revision(embedder: Embedder) -> Non
     assert revised[0].note is not None and "later said" in revised[0].note
 
 
-def test_the_same_claims_asked_again_are_not_searched_again(
+def test_the_generators_conflicts_are_reported_not_found_again(
     embedder: Embedder, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     p = _passage()
     first = ConflictFinder(embedder).conflicts(locate([p]))
     calls: list[int] = []
-    monkeypatch.setattr(
-        ConflictFinder, "_figure_conflicts", lambda self, located: calls.append(1) or []
+    real = ConflictFinder.conflicts
+
+    def counted(self: ConflictFinder, located: list[Located]) -> list[Found]:
+        calls.append(1)
+        return real(self, located)
+
+    monkeypatch.setattr(ConflictFinder, "conflicts", counted)
+    given, _ = ConflictFinder(embedder).find(replace(_cite(p, 0), conflicts=first), [p], ASKED)
+    assert given and not calls
+    # An answer that carries none (an LLM's) has them found over its passages.
+    found, _ = ConflictFinder(embedder).find(_cite(p, 0), [p], ASKED)
+    assert calls == [1] and found == given
+
+
+def test_a_claim_of_the_opposite_polarity_on_the_same_thing_answers_it(
+    embedder: Embedder,
+) -> None:
+    located = _located(
+        "The operator said the Arlo bridge is no longer safe for heavy trucks. "
+        "The county engineer said the Arlo bridge is still safe for heavy trucks. "
+        "The mayor said the Arlo bridge is no longer safe for heavy trucks.",
+        ("operator", "said", "the Arlo bridge is no longer safe for heavy trucks", "indirect"),
+        ("county engineer", "said", "the Arlo bridge is still safe for heavy trucks", "indirect"),
+        ("mayor", "said", "the Arlo bridge is no longer safe for heavy trucks", "indirect"),
     )
-    again = ConflictFinder(embedder).conflicts(locate([p]))
-    assert again == first and first and not calls
-    # Another claimant for the same words is other claims: searched afresh.
-    other = replace(p, claims=[replace(CLAIMS[0], claimant="fire brigade"), *CLAIMS[1:]])
-    ConflictFinder(embedder).conflicts(locate([other]))
-    assert calls == [1]
+    found = ConflictFinder(embedder).conflicts(located)
+    stances = [{(p.claimant, p.side) for p in c.positions} for c, _ in found if c.kind == "stance"]
+    assert {("operator", 0), ("county engineer", 1)} in stances
+    # The mayor agrees with the operator: the same polarity is no contradiction of it.
+    assert not any({("operator", 0), ("mayor", 1)} <= s for s in stances)
+
+
+def test_a_negation_inside_a_relative_clause_is_not_the_claims_polarity(
+    embedder: Embedder,
+) -> None:
+    located = _located(
+        "The operator said the Arlo bridge is safe for heavy trucks. "
+        "The county engineer said the Arlo bridge, which was not built for them, is safe for "
+        "heavy trucks.",
+        ("operator", "said", "the Arlo bridge is safe for heavy trucks", "indirect"),
+        (
+            "county engineer",
+            "said",
+            "the Arlo bridge, which was not built for them, is safe for heavy trucks",
+            "indirect",
+        ),
+    )
+    assert not [c for c, _ in ConflictFinder(embedder).conflicts(located) if c.kind == "stance"]
+
+
+def test_a_responding_cue_sets_a_claim_against_the_one_before(embedder: Embedder) -> None:
+    located = _located(
+        "The Courier said that Arlo has the largest harbour on the coast. "
+        "The Benton Herald shot back that Benton has the largest harbour on the coast. "
+        "The Benton Herald said that Benton has the largest harbour on the coast.",
+        ("Courier", "said", "that Arlo has the largest harbour on the coast", "indirect"),
+        ("Benton Herald", "shot back", "that Benton has the largest harbour on the coast", "other"),
+        ("Benton Herald", "said", "that Benton has the largest harbour on the coast", "indirect"),
+    )
+    found = ConflictFinder(embedder).conflicts(located)
+    stances = [[p.value for p in c.positions] for c, _ in found if c.kind == "stance"]
+    assert stances == [
+        [
+            "Arlo has the largest harbour on the coast",
+            "shot back that Benton has the largest harbour on the coast",
+        ]
+    ]
+
+
+def test_a_revision_may_share_few_words_with_the_pledge_just_before_it(
+    embedder: Embedder,
+) -> None:
+    located = _located(
+        "The president pledged to remove all troops from the country by the summer. "
+        "He later revised his plans, saying that 5,500 troops would remain through 2017.",
+        ("president", "pledged", "to remove all troops from the country by the summer", "other"),
+        ("president", "saying", "that 5,500 troops would remain through 2017", "indirect"),
+    )
+    found = ConflictFinder(embedder).conflicts(located)
+    revised = [[p.value for p in c.positions] for c, _ in found if c.kind == "revision"]
+    assert revised == [
+        [
+            "to remove all troops from the country by the summer",
+            "5,500 troops would remain through 2017",
+        ]
+    ]

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 import os
+from collections import Counter
 from pathlib import Path
 
 import pytest
@@ -16,6 +17,7 @@ from eval.conflicts_eval import (
     evaluate,
     load_articles,
     load_items,
+    obstacles,
     span_hash,
 )
 from eval.verifier_set import seed_articles
@@ -95,6 +97,33 @@ def test_the_real_pipeline_finds_a_denial_and_not_a_non_conflict(
     assert outcomes["unrelated"] == "tn"
     assert (scores["denial"].tp, scores["denial"].tn) == (1, 1)
     assert scores["denial"].precision == scores["denial"].recall == 1.0
+
+
+def test_obstacles_are_counted_per_kind_never_per_pair(tmp_path: Path, embedder: Embedder) -> None:
+    items = load_items(
+        _write(
+            tmp_path,
+            _item("denied", REPORT, DENIAL, True),
+            _item(
+                "tolls",
+                "have suffered 4,000 casualties, two-thirds of whom have been killed",
+                "at least 300 North Korean soldiers have been killed",
+                True,
+                "figures",
+            ),
+            # A side no claim overlaps: a sentence of the reporter's own.
+            _item("nothing", "Ukraine has continued to lose territory", DENIAL, True, "dispute"),
+            _item("no conflict", REPORT, DENIAL, False),
+        )
+    )
+    found = obstacles(
+        items, load_articles(items, None), ConflictFinder(embedder), claim_reader("model")
+    )
+    assert found["denial"] == Counter({"pairs": 1, "sides": 2, "sides no claim overlaps": 0})
+    # Zelensky's two-thirds of 4,000 against the NIS's at least 300: a conflict.
+    assert found["figures"]["figures: passes every check"] == 1
+    assert found["dispute"]["sides no claim overlaps"] == 1
+    assert not found["revision"]
 
 
 def test_the_shipped_benchmark_still_matches_polnear() -> None:
