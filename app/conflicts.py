@@ -28,7 +28,7 @@ import numpy as np
 import numpy.typing as npt
 
 from app import facts, stance
-from app.generate.base import Answer, ArticleRef, Citation, Passage
+from app.generate.base import Answer, ArticleRef, Citation, ClaimUse, Passage
 from indexer.claims import CUE_KINDS
 from indexer.embed import TextEncoder
 from indexer.models import Claim, Sentence
@@ -551,9 +551,18 @@ def _attach(answer: Answer, groups: list[Found]) -> tuple[list[Conflict], Answer
         citations.append(Citation(len(citations) + 1, loc.article, s.start, s.end, s.text))
         return len(citations)
 
+    claims = list(answer.claims)
     for conflict, locs in groups:
+        numbers = [cite(loc) for loc in locs]
         positions = [
-            replace(p, citation=cite(loc)) for p, loc in zip(conflict.positions, locs, strict=True)
+            replace(p, citation=n) for p, n in zip(conflict.positions, numbers, strict=True)
+        ]
+        # Each position's claim is listed with its citation, so the verifier knows whom
+        # the "disagree" sentence credits with each part.
+        claims += [
+            ClaimUse(loc.claim, n)
+            for loc, n in zip(locs, numbers, strict=True)
+            if not any(u.claim is loc.claim and u.citation == n for u in claims)
         ]
         conflicts.append(Conflict(conflict.about, conflict.kind, positions, conflict.note))
         parts = "; ".join(
@@ -565,4 +574,4 @@ def _attach(answer: Answer, groups: list[Found]) -> tuple[list[Conflict], Answer
         else:
             sentences.append(f"The sources disagree on {conflict.about}: {parts}.")
     text = " ".join([answer.text, *sentences]) if answer.citations else " ".join(sentences)
-    return conflicts, replace(answer, text=text, citations=citations)
+    return conflicts, replace(answer, text=text, citations=citations, claims=claims)

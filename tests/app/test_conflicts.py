@@ -104,6 +104,9 @@ def test_figures_disagreeing_across_claimants_are_a_conflict(embedder: Embedder)
         cited = answer.citations[pos.citation - 1]  # type: ignore[operator]
         assert pos.quote == cited.quote == TEXT[cited.start : cited.end]
     assert "disagree" in answer.text
+    # Each side's claim is listed with its citation, for the verifier's claimant check.
+    uses = {(u.claim.claimant.lower(), u.citation) for u in answer.claims}
+    assert {(pos.claimant.lower(), pos.citation) for pos in figs[0].positions} <= uses
 
 
 def test_a_later_figure_from_the_same_claimant_is_a_revision(embedder: Embedder) -> None:
