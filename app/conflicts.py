@@ -33,6 +33,7 @@ from app import facts, stance
 from app.generate.base import Answer, ArticleRef, Citation, Passage
 from indexer.embed import TextEncoder
 from indexer.models import Claim, Sentence
+from indexer.sentence_parses import remember_parts
 
 
 @dataclass(frozen=True)
@@ -265,6 +266,7 @@ class ConflictFinder:
         sides of a disagreement, then the service reports it), so the last few results
         are kept, keyed by the claims and their sentences: the finder's work is the
         largest part of answering after retrieval."""
+        remember_parts((loc.claim, loc.sentence) for loc in located)
         key = tuple(
             (
                 c.article_id,

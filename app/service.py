@@ -146,6 +146,7 @@ class Service:
             self.vectors.add(list(known.values()), stored.get(list(known)))
         sentences = {s.id: s.text for p in passages for s in p.sentences if s.id is not None}
         remember_parses(list(sentences.values()), index.sentence_parses.get(list(sentences)))
+        self.vectors.read_from(index.phrase_vectors)
         return Prepared(question, gen, passages, warnings)
 
     def finish(self, prepared: Prepared, answer: Answer) -> AskResult:

@@ -38,7 +38,7 @@ from indexer.index import STORE, Index, Manifest, new_staging_dir, publish
 from indexer.lexical import LexicalIndex, _tokens, top_k, write_lexical
 from indexer.models import Article
 from indexer.sentence_parses import write_sentence_parses
-from indexer.span_vectors import CLAIMS, SENTENCES, write_span_vectors
+from indexer.span_vectors import CLAIMS, SENTENCES, write_phrase_vectors, write_span_vectors
 from indexer.store import Store
 from indexer.vectors import ChunkRows
 from indexer.vectors.faiss import FaissVectors
@@ -141,6 +141,7 @@ def build_index(
     for kind in (SENTENCES, CLAIMS):  # chunks only: no sentences, no claims
         write_span_vectors(store, staging, kind, {}, None)
     write_sentence_parses(store, staging, {}, None)
+    write_phrase_vectors(staging, {}, None, DIM)
     t_bm25 = time.perf_counter()
     Manifest(
         format_version=build.FORMAT_VERSION,

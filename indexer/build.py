@@ -13,6 +13,7 @@ from pathlib import Path
 from typing import Any
 
 import numpy as np
+from spacy.tokens import Doc
 from tqdm import tqdm
 
 from indexer.embed import Embedder
@@ -28,8 +29,14 @@ from indexer.index import (
 )
 from indexer.lexical import write_lexical
 from indexer.models import Article, Chunk, Claim, Sentence
-from indexer.sentence_parses import to_bytes, write_sentence_parses
-from indexer.span_vectors import CLAIMS, SENTENCES, write_span_vectors
+from indexer.sentence_parses import span_doc, to_bytes, write_sentence_parses
+from indexer.span_vectors import (
+    CLAIMS,
+    SENTENCES,
+    claim_phrases,
+    write_phrase_vectors,
+    write_span_vectors,
+)
 from indexer.split import SPACY_MODEL, load_pipeline
 from indexer.store import Store
 from indexer.vectors import VectorConfig, release, same_backend, writable_copy
@@ -69,6 +76,7 @@ class _Prepared:
     sentence_vectors: np.ndarray  # one row per sentence, embedded on its own
     claim_vectors: np.ndarray  # one row per claim: what it says, embedded on its own
     sentence_parses: list[bytes]  # one per sentence, parsed on its own
+    phrases: dict[str, np.ndarray]  # its claims' cues, lead-ins and nouns: span_vectors.py
 
 
 def update_index(
@@ -121,6 +129,8 @@ def update_index(
                 write_span_vectors(store, staging, kind, fresh, previous)
             parses = {item.article.id: item.sentence_parses for item in prepared}
             write_sentence_parses(store, staging, parses, previous)
+            phrases = {t: v for item in prepared for t, v in item.phrases.items()}
+            write_phrase_vectors(staging, phrases, previous, embedder.dim)
             report.counts = store.counts()
             Manifest(
                 format_version=FORMAT_VERSION,
@@ -214,6 +224,7 @@ def _prepare(articles: list[Article], embedder: Embedder, options: BuildOptions)
         )
     nlp = load_pipeline()
     out: list[_Prepared] = []
+    phrases: dict[str, np.ndarray] = {}  # each distinct phrase embedded once per build
     docs = nlp.pipe((a.text for a in articles), batch_size=16)
     bar = tqdm(total=len(articles), desc="indexing", unit="article", disable=not options.progress)
     for start in range(0, len(articles), options.batch_articles):
@@ -241,24 +252,73 @@ def _prepare(articles: list[Article], embedder: Embedder, options: BuildOptions)
             [len(found) for found in claims],
         )
         # Each sentence parsed on its own too, as question-time code parses it.
-        parses = iter(
-            to_bytes(nlp.pipe((s.text for p in items for s in p.sentences), batch_size=64))
-        )
-        for p, states, found, own, contents in zip(
-            items, per_article, claims, sentence_vectors, claim_vectors, strict=True
+        alone = list(nlp.pipe((s.text for p in items for s in p.sentences), batch_size=64))
+        parses = iter(to_bytes(alone))
+        said = _phrases(items, claims, alone, embedder, phrases)
+        for p, states, found, own, contents, spoken in zip(
+            items, per_article, claims, sentence_vectors, claim_vectors, said, strict=True
         ):
             vectors = (
                 np.stack([s.vector for s in states])
                 if states
                 else np.zeros((0, embedder.dim), dtype=np.float32)
             )
-            alone = [next(parses) for _ in p.sentences]
+            blobs = [next(parses) for _ in p.sentences]
             out.append(
-                _Prepared(p.article, p.sentences, p.chunks, found, vectors, own, contents, alone)
+                _Prepared(
+                    p.article,
+                    p.sentences,
+                    p.chunks,
+                    found,
+                    vectors,
+                    own,
+                    contents,
+                    blobs,
+                    {t: phrases[t] for t in spoken},
+                )
             )
         bar.update(len(batch))
     bar.close()
     return out
+
+
+def _phrases(
+    items: Sequence[Any],
+    claims: Sequence[Sequence[Claim]],
+    alone: Sequence[Doc],
+    embedder: Embedder,
+    known: dict[str, np.ndarray],
+) -> list[list[str]]:
+    """Each article's claim phrases (`span_vectors.claim_phrases`), with those not in
+    `known` embedded into it. A content is read as a span of its sentence's own parse,
+    as question time reads it, or parsed on its own where it is no such span."""
+    docs = iter(alone)
+    located: list[list[tuple[Claim, Sentence, Doc | None]]] = []
+    for p, found in zip(items, claims, strict=True):
+        sentences = {s.idx: (s, next(docs)) for s in p.sentences}
+        located.append([])
+        for c in found:
+            if c.sentence_idx not in sentences:
+                continue
+            sentence, doc = sentences[c.sentence_idx]
+            start, end = c.content.start - sentence.start, c.content.end - sentence.start
+            inside = 0 <= start < end <= len(sentence.text)
+            located[-1].append((c, sentence, span_doc(doc, start, end) if inside else None))
+    misaligned = [c.content.text for locs in located for c, _, doc in locs if doc is None]
+    parsed = iter(load_pipeline().pipe(misaligned, batch_size=64))
+    texts = [
+        list(
+            dict.fromkeys(
+                t
+                for c, sentence, doc in locs
+                for t in claim_phrases(c, sentence, doc if doc is not None else next(parsed))
+            )
+        )
+        for locs in located
+    ]
+    todo = [t for t in dict.fromkeys(t for found in texts for t in found) if t not in known]
+    known.update(zip(todo, embedder.embed(todo), strict=True))
+    return texts
 
 
 def _split(rows: np.ndarray, sizes: list[int]) -> list[np.ndarray]:

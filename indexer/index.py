@@ -5,6 +5,7 @@
       v-.../manifest.json  store.sqlite  vectors.faiss (or a Milvus collection)  bm25/
             sentences.npy  claims.npy  *_ids.npy (their vectors, indexer/span_vectors.py)
             sentence_parses.bin  sentence_parse_offsets.npy  (indexer/sentence_parses.py)
+            phrases.npy  phrase_keys.npy  (claims' cues, lead-ins, nouns: span_vectors.py)
       .building-*/                          (a build in progress; never read)
       .lock                                 (one writer at a time)
 
@@ -38,7 +39,14 @@ from indexer.errors import (
 from indexer.lexical import LexicalIndex
 from indexer.sentence_parses import PARSES_FILE as PARSES
 from indexer.sentence_parses import SentenceParses
-from indexer.span_vectors import CLAIMS, SENTENCES, Kind, SpanVectors
+from indexer.span_vectors import (
+    CLAIMS,
+    PHRASES_FILE,
+    SENTENCES,
+    Kind,
+    PhraseVectors,
+    SpanVectors,
+)
 from indexer.store import Store
 from indexer.vectors import open_vectors
 
@@ -46,8 +54,9 @@ _T = TypeVar("_T")
 
 # 2: BM25 tokens are Snowball stems; 3: the `vectors` entry (FAISS flat or IVF, or a
 # Milvus collection) replaced `faiss`; 4: vectors of every sentence and claim content,
-# and each sentence's parse; 5: BM25 in segments of term frequencies (lexical.py).
-FORMAT_VERSION = 5
+# and each sentence's parse; 5: BM25 in segments of term frequencies (lexical.py); 6:
+# vectors of the phrases the conflict finder compares claims by.
+FORMAT_VERSION = 6
 CURRENT = "current"
 MANIFEST = "manifest.json"
 STORE = "store.sqlite"
@@ -217,6 +226,7 @@ class Index:
                     directory,
                     f"{counts['sentences']} sentences, {len(self.sentence_parses)} parses",
                 )
+            self.phrase_vectors = _load(directory, PHRASES_FILE, lambda: PhraseVectors(directory))
         except BaseException:
             self.store.close()
             raise

@@ -19,11 +19,15 @@ import zlib
 from collections import OrderedDict
 from collections.abc import Iterable, Mapping, Sequence
 from pathlib import Path
+from typing import cast
 
 import numpy as np
+from spacy.attrs import DEP, ENT_IOB, ENT_TYPE, HEAD, LEMMA, MORPH, POS, TAG
 from spacy.tokens import Doc
 from spacy.vocab import Vocab
+from thinc.types import Ints2d
 
+from indexer.models import Claim, Sentence
 from indexer.span_vectors import SENTENCES, stored_rows
 from indexer.store import Store
 
@@ -109,3 +113,66 @@ def recall(text: str, vocab: Vocab) -> Doc | None:
             return None
         _REMEMBERED.move_to_end(text)
     return Doc(vocab).from_bytes(zlib.decompress(blob))
+
+
+# A claim's cue, content and what it says (`Claim.said`), by text: (its sentence's text,
+# start, end in it). Question-time code reads their parse as a span of the sentence's
+# stored parse (`span_doc`) rather than parsing them again on their own.
+_PARTS: OrderedDict[str, tuple[str, int, int]] = OrderedDict()
+
+
+def remember_parts(located: Iterable[tuple[Claim, Sentence]]) -> None:
+    """Where each claim's cue, content and said text sit in its sentence, for `part_of`."""
+    with _lock:
+        for claim, sentence in located:
+            for start, end in _parts(claim, sentence):
+                text = sentence.text[start:end]
+                if text == sentence.text:
+                    continue  # the sentence's own stored parse
+                _PARTS[text] = (sentence.text, start, end)
+                _PARTS.move_to_end(text)
+        while len(_PARTS) > _REMEMBER:
+            _PARTS.popitem(last=False)
+
+
+def _parts(claim: Claim, sentence: Sentence) -> list[tuple[int, int]]:
+    content = claim.content
+    said = len(content.text) - len(claim.said)
+    spans = [(claim.cue.start, claim.cue.end), (content.start, content.end)]
+    spans.append((content.start + said, content.end))
+    return [
+        (start - sentence.start, end - sentence.start)
+        for start, end in spans
+        if sentence.start <= start < end <= sentence.end
+    ]
+
+
+def part_of(text: str) -> tuple[str, int, int] | None:
+    """The sentence text a remembered claim part sits in, and where."""
+    with _lock:
+        return _PARTS.get(text)
+
+
+_SPAN_ATTRS = [TAG, POS, MORPH, LEMMA, DEP, HEAD, ENT_IOB, ENT_TYPE]
+
+
+def span_doc(doc: Doc, start: int, end: int) -> Doc | None:
+    """The parse of `doc.text[start:end]` as a Doc of its own, read from `doc` (tags,
+    lemmas, dependencies, entities); None when the text does not start and end on token
+    boundaries. A token whose head lies outside heads the new Doc (as the ROOT)."""
+    span = doc.char_span(start, end)
+    if span is None:
+        return None
+    out = span.as_doc()
+    if out[-1].whitespace_:
+        # `as_doc` keeps the last token's trailing space, which is not in the text.
+        trimmed = Doc(
+            doc.vocab,
+            words=[t.text for t in out],
+            spaces=[bool(t.whitespace_) for t in out[:-1]] + [False],
+        )
+        out = trimmed.from_array(_SPAN_ATTRS, cast(Ints2d, out.to_array(_SPAN_ATTRS)))
+    for token in out:
+        if token.head.i == token.i:
+            token.dep_ = "ROOT"
+    return out
