@@ -11,6 +11,7 @@ import weakref
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
+from app import facts
 from app.citations import verify_answer
 from app.conflicts import Conflict, ConflictFinder, renumber
 from app.errors import BadRequestError
@@ -82,6 +83,8 @@ class Service:
         """Load the models and answer once, so the first user's question is not the one
         that waits for them; without an index, the embedder alone is loaded."""
         self.embedder.embed(["warm-up"])
+        # dateparser loads its language data on its first search (about a second).
+        facts.dates("on Feb. 14")
         # No index (or a damaged one) yet is no reason not to start: /health says so.
         with contextlib.suppress(IndexerError):
             self.ask("Who said what?", generator="extractive")
