@@ -149,6 +149,12 @@ class Service:
             self.vectors.add(list(known.values()), stored.get(list(known)))
         sentences = {s.id: s.text for p in passages for s in p.sentences if s.id is not None}
         remember_parses(list(sentences.values()), index.sentence_parses.get(list(sentences)))
+        # Contents that run past their sentence have a parse of their own (the others are
+        # spans of their sentence's).
+        contents = {c.id: c.content.text for p in passages for c in p.claims if c.id is not None}
+        blobs = index.claim_parses.get(list(contents))
+        own = [(text, blob) for text, blob in zip(contents.values(), blobs, strict=True) if blob]
+        remember_parses([text for text, _ in own], [blob for _, blob in own])
         self.vectors.read_from(index.phrase_vectors)
         return Prepared(question, gen, passages, warnings)
 

@@ -29,7 +29,13 @@ from indexer.index import (
 )
 from indexer.lexical import write_lexical
 from indexer.models import Article, Chunk, Claim, Sentence
-from indexer.sentence_parses import span_doc, to_bytes, write_sentence_parses
+from indexer.sentence_parses import (
+    CLAIM_PARSES,
+    SENTENCE_PARSES,
+    span_doc,
+    to_bytes,
+    write_parses,
+)
 from indexer.span_vectors import (
     CLAIMS,
     SENTENCES,
@@ -76,6 +82,7 @@ class _Prepared:
     sentence_vectors: np.ndarray  # one row per sentence, embedded on its own
     claim_vectors: np.ndarray  # one row per claim: what it says, embedded on its own
     sentence_parses: list[bytes]  # one per sentence, parsed on its own
+    claim_parses: list[bytes]  # one per claim: its content's, if not a span of its sentence
     phrases: dict[str, np.ndarray]  # its claims' cues, lead-ins and nouns: span_vectors.py
 
 
@@ -127,8 +134,11 @@ def update_index(
                 (CLAIMS, {item.article.id: item.claim_vectors for item in prepared}),
             ):
                 write_span_vectors(store, staging, kind, fresh, previous)
-            parses = {item.article.id: item.sentence_parses for item in prepared}
-            write_sentence_parses(store, staging, parses, previous)
+            for files, parses in (
+                (SENTENCE_PARSES, {item.article.id: item.sentence_parses for item in prepared}),
+                (CLAIM_PARSES, {item.article.id: item.claim_parses for item in prepared}),
+            ):
+                write_parses(store, staging, parses, previous, files)
             phrases = {t: v for item in prepared for t, v in item.phrases.items()}
             write_phrase_vectors(staging, phrases, previous, embedder.dim)
             report.counts = store.counts()
@@ -254,9 +264,16 @@ def _prepare(articles: list[Article], embedder: Embedder, options: BuildOptions)
         # Each sentence parsed on its own too, as question-time code parses it.
         alone = list(nlp.pipe((s.text for p in items for s in p.sentences), batch_size=64))
         parses = iter(to_bytes(alone))
-        said = _phrases(items, claims, alone, embedder, phrases)
-        for p, states, found, own, contents, spoken in zip(
-            items, per_article, claims, sentence_vectors, claim_vectors, said, strict=True
+        said, claim_parses = _phrases(items, claims, alone, embedder, phrases)
+        for p, states, found, own, contents, spoken, found_parses in zip(
+            items,
+            per_article,
+            claims,
+            sentence_vectors,
+            claim_vectors,
+            said,
+            claim_parses,
+            strict=True,
         ):
             vectors = (
                 np.stack([s.vector for s in states])
@@ -274,6 +291,7 @@ def _prepare(articles: list[Article], embedder: Embedder, options: BuildOptions)
                     own,
                     contents,
                     blobs,
+                    found_parses,
                     {t: phrases[t] for t in spoken},
                 )
             )
@@ -288,37 +306,40 @@ def _phrases(
     alone: Sequence[Doc],
     embedder: Embedder,
     known: dict[str, np.ndarray],
-) -> list[list[str]]:
+) -> tuple[list[list[str]], list[list[bytes]]]:
     """Each article's claim phrases (`span_vectors.claim_phrases`), with those not in
-    `known` embedded into it. A content is read as a span of its sentence's own parse,
-    as question time reads it, or parsed on its own where it is no such span."""
+    `known` embedded into it; and each claim's own parse. A content is read as a span of
+    its sentence's own parse, as question time reads it (no parse of its own stored:
+    b""), or, where it is no such span (it runs past its sentence), parsed and stored."""
     docs = iter(alone)
-    located: list[list[tuple[Claim, Sentence, Doc | None]]] = []
+    located: list[list[tuple[Claim, Sentence | None, Doc | None]]] = []
     for p, found in zip(items, claims, strict=True):
         sentences = {s.idx: (s, next(docs)) for s in p.sentences}
         located.append([])
         for c in found:
-            if c.sentence_idx not in sentences:
-                continue
-            sentence, doc = sentences[c.sentence_idx]
-            start, end = c.content.start - sentence.start, c.content.end - sentence.start
-            inside = 0 <= start < end <= len(sentence.text)
-            located[-1].append((c, sentence, span_doc(doc, start, end) if inside else None))
-    misaligned = [c.content.text for locs in located for c, _, doc in locs if doc is None]
-    parsed = iter(load_pipeline().pipe(misaligned, batch_size=64))
-    texts = [
-        list(
-            dict.fromkeys(
-                t
-                for c, sentence, doc in locs
-                for t in claim_phrases(c, sentence, doc if doc is not None else next(parsed))
-            )
-        )
-        for locs in located
-    ]
+            sentence, doc = sentences.get(c.sentence_idx, (None, None))
+            span = None
+            if sentence is not None and doc is not None:
+                start, end = c.content.start - sentence.start, c.content.end - sentence.start
+                if 0 <= start < end <= len(sentence.text):
+                    span = span_doc(doc, start, end)
+            located[-1].append((c, sentence, span))
+    own = [c.content.text for locs in located for c, _, span in locs if span is None]
+    parsed = iter(list(load_pipeline().pipe(own, batch_size=64)))
+    texts: list[list[str]] = []
+    blobs: list[list[bytes]] = []
+    for locs in located:
+        texts.append([])
+        blobs.append([])
+        for c, sentence, span in locs:
+            content = span if span is not None else next(parsed)
+            blobs[-1].append(b"" if span is not None else to_bytes([content])[0])
+            if sentence is not None:
+                texts[-1] += claim_phrases(c, sentence, content)
+    texts = [list(dict.fromkeys(found)) for found in texts]
     todo = [t for t in dict.fromkeys(t for found in texts for t in found) if t not in known]
     known.update(zip(todo, embedder.embed(todo), strict=True))
-    return texts
+    return texts, blobs
 
 
 def _split(rows: np.ndarray, sizes: list[int]) -> list[np.ndarray]:

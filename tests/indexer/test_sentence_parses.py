@@ -108,3 +108,33 @@ def test_a_span_ending_before_a_space_keeps_its_text_and_a_misaligned_one_is_non
     assert got is not None and got.text == "Officials said"
     assert [t.pos_ for t in got] == [t.pos_ for t in doc[:2]]
     assert span_doc(doc, 0, len("Officials sa")) is None
+
+
+QUOTED = (
+    "Bridge to close\n\n"
+    '"We will rebuild the old bridge. It will take two years and cost $40 million," the '
+    "mayor said on Monday. Residents were told to use the ferry."
+)
+
+
+def test_a_content_past_its_sentence_is_stored_parsed_and_the_others_are_not(
+    tmp_path: Path, embedder: Embedder
+) -> None:
+    update_index(tmp_path, embedder, [_article("q", QUOTED), _article("a", TEXT_A)])
+    index = Index.open(tmp_path)
+    claims = index.store.claims()
+    blobs = index.claim_parses.get([c.id for c in claims if c.id is not None])
+    assert len(blobs) == len(claims) == len(index.claim_parses)
+    nlp = load_pipeline()
+    past = 0
+    for claim, blob in zip(claims, blobs, strict=True):
+        sentence = index.store.sentences(claim.article_id)[claim.sentence_idx]
+        inside = sentence.start <= claim.content.start and claim.content.end <= sentence.end
+        assert bool(blob) != inside, claim.content.text
+        if blob:
+            past += 1
+            remember([claim.content.text], [blob])
+            stored = recall(claim.content.text, nlp.vocab)
+            assert stored is not None
+            assert _reading(stored) == _reading(nlp(claim.content.text))
+    assert past
