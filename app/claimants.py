@@ -14,6 +14,7 @@ import re
 from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass
+from functools import lru_cache
 
 from anyascii import anyascii
 from rapidfuzz import fuzz
@@ -111,6 +112,7 @@ class _Name:
     initials: str  # of the capitalised words: "World Health Organization" -> "WHO"
 
 
+@lru_cache(maxsize=8192)  # the conflict finder compares every pair of claimants
 def _parse(name: str) -> _Name:
     name = anyascii(name)
     initials_used = frozenset(re.findall(r"\b[A-Z]\b", name))

@@ -32,6 +32,7 @@ from app.generate.base import Answer, ArticleRef, Citation, ClaimUse, Passage
 from indexer.claims import CUE_KINDS
 from indexer.embed import TextEncoder
 from indexer.models import Claim, Sentence
+from indexer.sentence_parses import remember_parts
 
 
 @dataclass(frozen=True)
@@ -326,6 +327,7 @@ class ConflictFinder:
 
     def conflicts(self, located: list[Located]) -> list[Found]:
         """Every conflict among the claims, each with the claim behind each position."""
+        remember_parts((loc.claim, loc.sentence) for loc in located)
         return (
             self._figure_conflicts(located)
             + self._stance_conflicts(located)

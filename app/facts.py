@@ -22,6 +22,7 @@ from spacy.tokens import Doc, Span, Token
 from text_to_num import alpha2digit, text2num
 
 from app.text import STOP
+from indexer.sentence_parses import part_of, span_doc
 from indexer.split import parse
 
 __all__ = ["STOP", "Figure", "date_words", "dates", "figures", "numbers", "read_number"]
@@ -212,8 +213,12 @@ def numbers(text: str) -> dict[float, str]:
 
 @lru_cache(maxsize=4096)
 def parsed(text: str) -> Doc:
-    """spaCy's parse of a short text (a sentence, a claim's content), kept for reuse."""
-    return parse(text)
+    """spaCy's parse of a short text (a sentence, a claim's content), kept for reuse; a
+    claim's cue, content or said text is read from its sentence's parse
+    (`indexer.sentence_parses.remember_parts`): no parse at question time."""
+    part = part_of(text)
+    doc = span_doc(parsed(part[0]), part[1], part[2]) if part is not None else None
+    return doc if doc is not None else parse(text)
 
 
 def figures(doc: Doc | Span) -> list[Figure]:

@@ -11,6 +11,7 @@ import weakref
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
+from app import facts
 from app.citations import verify_answer
 from app.conflicts import Conflict, ConflictFinder, renumber
 from app.errors import BadRequestError
@@ -82,6 +83,8 @@ class Service:
         """Load the models and answer once, so the first user's question is not the one
         that waits for them; without an index, the embedder alone is loaded."""
         self.embedder.embed(["warm-up"])
+        # dateparser loads its language data on its first search (about a second).
+        facts.dates("on Feb. 14")
         # No index (or a damaged one) yet is no reason not to start: /health says so.
         with contextlib.suppress(IndexerError):
             self.ask("Who said what?", generator="extractive")
@@ -146,6 +149,13 @@ class Service:
             self.vectors.add(list(known.values()), stored.get(list(known)))
         sentences = {s.id: s.text for p in passages for s in p.sentences if s.id is not None}
         remember_parses(list(sentences.values()), index.sentence_parses.get(list(sentences)))
+        # Contents that run past their sentence have a parse of their own (the others are
+        # spans of their sentence's).
+        contents = {c.id: c.content.text for p in passages for c in p.claims if c.id is not None}
+        blobs = index.claim_parses.get(list(contents))
+        own = [(text, blob) for text, blob in zip(contents.values(), blobs, strict=True) if blob]
+        remember_parses([text for text, _ in own], [blob for _, blob in own])
+        self.vectors.read_from(index.phrase_vectors)
         return Prepared(question, gen, passages, warnings)
 
     def finish(self, prepared: Prepared, answer: Answer) -> AskResult:

@@ -2,10 +2,11 @@
 
 At question time the encoder runs only on what indexing could not know: the question,
 and text an answer writes itself (an LLM's sentences, a claimant substituted into a
-quoted sentence). Article sentences come with vectors stored at indexing (`add`), and
-everything embedded stays in a bounded, process-wide cache, so the conflict finder's
-fixed prototypes, a question asked again, or an answer sentence checked three times by
-the verifier cost one encoder pass at most.
+quoted sentence). Article sentences come with vectors stored at indexing (`add`), the
+phrases the conflict finder compares claims by are read from the index's table of them
+(`read_from`), and everything embedded stays in a bounded, process-wide cache, so the
+conflict finder's fixed prototypes, a question asked again, or an answer sentence
+checked three times by the verifier cost one encoder pass at most.
 """
 
 from __future__ import annotations
@@ -13,10 +14,16 @@ from __future__ import annotations
 import threading
 from collections import OrderedDict
 from collections.abc import Sequence
+from typing import Protocol
 
 import numpy as np
 
 from indexer.embed import Embedder, Vectors
+
+
+class Stored(Protocol):
+    def lookup(self, texts: Sequence[str]) -> dict[str, np.ndarray]: ...
+
 
 # About 1.5 KB a vector (384 float32): 20,000 hold every sentence of some 800 retrieved
 # articles in 30 MB.
@@ -32,6 +39,12 @@ class VectorCache:
         self.size = size
         self._vectors: OrderedDict[str, np.ndarray] = OrderedDict()
         self._lock = threading.Lock()
+        self._stored: Stored | None = None
+
+    def read_from(self, stored: Stored) -> None:
+        """Look texts up in `stored` (an index's phrase vectors) before encoding them. Any
+        version's table will do: a text has the same vector in each."""
+        self._stored = stored
 
     def add(self, texts: Sequence[str], vectors: Vectors) -> None:
         """Remember vectors computed elsewhere (stored at indexing) for these texts."""
@@ -45,6 +58,13 @@ class VectorCache:
         with self._lock:
             found = {t: v for t in texts if (v := self._get(t)) is not None}
         todo = [t for t in dict.fromkeys(texts) if t not in found]
+        if todo and self._stored is not None:
+            known = self._stored.lookup(todo)
+            with self._lock:
+                for text, vector in known.items():
+                    self._put(text, vector)
+            found.update(known)
+            todo = [t for t in todo if t not in known]
         if todo:
             fresh = self.embedder.embed(todo, show_progress)
             found.update(zip(todo, fresh, strict=True))

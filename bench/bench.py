@@ -2,7 +2,7 @@
 the retrieval floor, and throughput under concurrent clients, for one or more corpora.
 
     PYTHONPATH=. .venv/bin/python bench/bench.py samples ../shared/data/polnear/dev/text \\
-        ../shared/data/polnear/train/text+../shared/data/polnear/dev/text
+        ../shared/data/polnear/train/text+../shared/data/polnear/dev/text [--without-tagger]
 
 Each corpus (folders joined by "+") is indexed into a fresh temporary index by the real
 pipeline (parse, split, claims with the learned tagger, embed chunks, sentences and claim
@@ -47,6 +47,7 @@ class Row:
     articles: int
     chunks: int
     index_s: float
+    rules_s: float | None  # indexing with the rule-based extractor, not the tagger
     encode_s: float
     p50_ms: float
     p95_ms: float
@@ -172,6 +173,12 @@ def bench(corpus: str, embedder: Embedder, args: argparse.Namespace, tmp: Path) 
     t0 = time.perf_counter()
     update_index(index_dir, embedder, articles, options=BuildOptions())
     index_s = time.perf_counter() - t0
+    rules_s = None
+    if args.without_tagger:
+        t0 = time.perf_counter()
+        options = BuildOptions(claim_extractor="rules", rebuild=True)
+        update_index(tmp / f"rules-{index_dir.name}", embedder, articles, options=options)
+        rules_s = time.perf_counter() - t0
     index = Index.open(index_dir)
     texts = [text for _, text in index.store.chunk_texts()]
     t0 = time.perf_counter()
@@ -194,6 +201,7 @@ def bench(corpus: str, embedder: Embedder, args: argparse.Namespace, tmp: Path) 
         articles=index.manifest.counts["articles"],
         chunks=len(texts),
         index_s=index_s,
+        rules_s=rules_s,
         encode_s=encode_s,
         p50_ms=1000 * statistics.median(times),
         p95_ms=1000 * _percentile(times, 95),
@@ -207,15 +215,17 @@ def bench(corpus: str, embedder: Embedder, args: argparse.Namespace, tmp: Path) 
 def table(rows: list[Row], args: argparse.Namespace) -> str:
     head = (
         "| corpus | articles | chunks | indexing chunks/s | bare encode chunks/s | ratio "
+        "| ratio without the tagger "
         f"| /ask p50 ms | /ask p95 ms | floor ms | p50 ÷ floor | answers/s ({args.clients} "
         f"clients, {args.duration:g} s) | errors |"
     )
     lines = [head, "|" + " --- |" * head.count(" | ") + " --- |"]
     for r in rows:
         pipeline, bare = r.chunks / r.index_s, r.chunks / r.encode_s
+        rules = "" if r.rules_s is None else f"{r.chunks / r.rules_s / bare:.2f}"
         lines.append(
             f"| {r.corpus} | {r.articles} | {r.chunks} | {pipeline:.1f} | {bare:.1f} "
-            f"| {pipeline / bare:.2f} | {r.p50_ms:.0f} | {r.p95_ms:.0f} | {r.floor_ms:.1f} "
+            f"| {pipeline / bare:.2f} | {rules} | {r.p50_ms:.0f} | {r.p95_ms:.0f} | {r.floor_ms:.1f} "
             f"| {r.p50_ms / r.floor_ms:.1f} | {r.answers_per_s:.1f} | {r.errors} of {r.asked} |"
         )
     return "\n".join(lines)
@@ -229,6 +239,11 @@ def main() -> None:
     parser.add_argument("--clients", type=int, default=16)
     parser.add_argument("--duration", type=float, default=60.0, help="seconds of load")
     parser.add_argument("--seed", type=int, default=0)
+    parser.add_argument(
+        "--without-tagger",
+        action="store_true",
+        help="index each corpus a second time with the rule-based claim extractor",
+    )
     args = parser.parse_args()
 
     embedder = get_embedder("all-MiniLM-L6-v2")

@@ -37,8 +37,8 @@ import indexer.build as build
 from indexer.index import STORE, Index, Manifest, new_staging_dir, publish
 from indexer.lexical import LexicalIndex, _tokens, top_k, write_lexical
 from indexer.models import Article
-from indexer.sentence_parses import write_sentence_parses
-from indexer.span_vectors import CLAIMS, SENTENCES, write_span_vectors
+from indexer.sentence_parses import CLAIM_PARSES, SENTENCE_PARSES, write_parses
+from indexer.span_vectors import CLAIMS, SENTENCES, write_phrase_vectors, write_span_vectors
 from indexer.store import Store
 from indexer.vectors import ChunkRows
 from indexer.vectors.faiss import FaissVectors
@@ -140,7 +140,9 @@ def build_index(
     write_lexical(staging, store)
     for kind in (SENTENCES, CLAIMS):  # chunks only: no sentences, no claims
         write_span_vectors(store, staging, kind, {}, None)
-    write_sentence_parses(store, staging, {}, None)
+    for files in (SENTENCE_PARSES, CLAIM_PARSES):
+        write_parses(store, staging, {}, None, files)
+    write_phrase_vectors(staging, {}, None, DIM)
     t_bm25 = time.perf_counter()
     Manifest(
         format_version=build.FORMAT_VERSION,

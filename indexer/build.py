@@ -13,6 +13,7 @@ from pathlib import Path
 from typing import Any
 
 import numpy as np
+from spacy.tokens import Doc
 from tqdm import tqdm
 
 from indexer.embed import Embedder
@@ -28,8 +29,20 @@ from indexer.index import (
 )
 from indexer.lexical import write_lexical
 from indexer.models import Article, Chunk, Claim, Sentence
-from indexer.sentence_parses import to_bytes, write_sentence_parses
-from indexer.span_vectors import CLAIMS, SENTENCES, write_span_vectors
+from indexer.sentence_parses import (
+    CLAIM_PARSES,
+    SENTENCE_PARSES,
+    span_doc,
+    to_bytes,
+    write_parses,
+)
+from indexer.span_vectors import (
+    CLAIMS,
+    SENTENCES,
+    claim_phrases,
+    write_phrase_vectors,
+    write_span_vectors,
+)
 from indexer.split import SPACY_MODEL, load_pipeline
 from indexer.store import Store
 from indexer.vectors import VectorConfig, release, same_backend, writable_copy
@@ -69,6 +82,8 @@ class _Prepared:
     sentence_vectors: np.ndarray  # one row per sentence, embedded on its own
     claim_vectors: np.ndarray  # one row per claim: what it says, embedded on its own
     sentence_parses: list[bytes]  # one per sentence, parsed on its own
+    claim_parses: list[bytes]  # one per claim: its content's, if not a span of its sentence
+    phrases: dict[str, np.ndarray]  # its claims' cues, lead-ins and nouns: span_vectors.py
 
 
 def update_index(
@@ -119,8 +134,13 @@ def update_index(
                 (CLAIMS, {item.article.id: item.claim_vectors for item in prepared}),
             ):
                 write_span_vectors(store, staging, kind, fresh, previous)
-            parses = {item.article.id: item.sentence_parses for item in prepared}
-            write_sentence_parses(store, staging, parses, previous)
+            for files, parses in (
+                (SENTENCE_PARSES, {item.article.id: item.sentence_parses for item in prepared}),
+                (CLAIM_PARSES, {item.article.id: item.claim_parses for item in prepared}),
+            ):
+                write_parses(store, staging, parses, previous, files)
+            phrases = {t: v for item in prepared for t, v in item.phrases.items()}
+            write_phrase_vectors(staging, phrases, previous, embedder.dim)
             report.counts = store.counts()
             Manifest(
                 format_version=FORMAT_VERSION,
@@ -214,6 +234,7 @@ def _prepare(articles: list[Article], embedder: Embedder, options: BuildOptions)
         )
     nlp = load_pipeline()
     out: list[_Prepared] = []
+    phrases: dict[str, np.ndarray] = {}  # each distinct phrase embedded once per build
     docs = nlp.pipe((a.text for a in articles), batch_size=16)
     bar = tqdm(total=len(articles), desc="indexing", unit="article", disable=not options.progress)
     for start in range(0, len(articles), options.batch_articles):
@@ -241,24 +262,84 @@ def _prepare(articles: list[Article], embedder: Embedder, options: BuildOptions)
             [len(found) for found in claims],
         )
         # Each sentence parsed on its own too, as question-time code parses it.
-        parses = iter(
-            to_bytes(nlp.pipe((s.text for p in items for s in p.sentences), batch_size=64))
-        )
-        for p, states, found, own, contents in zip(
-            items, per_article, claims, sentence_vectors, claim_vectors, strict=True
+        alone = list(nlp.pipe((s.text for p in items for s in p.sentences), batch_size=64))
+        parses = iter(to_bytes(alone))
+        said, claim_parses = _phrases(items, claims, alone, embedder, phrases)
+        for p, states, found, own, contents, spoken, found_parses in zip(
+            items,
+            per_article,
+            claims,
+            sentence_vectors,
+            claim_vectors,
+            said,
+            claim_parses,
+            strict=True,
         ):
             vectors = (
                 np.stack([s.vector for s in states])
                 if states
                 else np.zeros((0, embedder.dim), dtype=np.float32)
             )
-            alone = [next(parses) for _ in p.sentences]
+            blobs = [next(parses) for _ in p.sentences]
             out.append(
-                _Prepared(p.article, p.sentences, p.chunks, found, vectors, own, contents, alone)
+                _Prepared(
+                    p.article,
+                    p.sentences,
+                    p.chunks,
+                    found,
+                    vectors,
+                    own,
+                    contents,
+                    blobs,
+                    found_parses,
+                    {t: phrases[t] for t in spoken},
+                )
             )
         bar.update(len(batch))
     bar.close()
     return out
+
+
+def _phrases(
+    items: Sequence[Any],
+    claims: Sequence[Sequence[Claim]],
+    alone: Sequence[Doc],
+    embedder: Embedder,
+    known: dict[str, np.ndarray],
+) -> tuple[list[list[str]], list[list[bytes]]]:
+    """Each article's claim phrases (`span_vectors.claim_phrases`), with those not in
+    `known` embedded into it; and each claim's own parse. A content is read as a span of
+    its sentence's own parse, as question time reads it (no parse of its own stored:
+    b""), or, where it is no such span (it runs past its sentence), parsed and stored."""
+    docs = iter(alone)
+    located: list[list[tuple[Claim, Sentence | None, Doc | None]]] = []
+    for p, found in zip(items, claims, strict=True):
+        sentences = {s.idx: (s, next(docs)) for s in p.sentences}
+        located.append([])
+        for c in found:
+            sentence, doc = sentences.get(c.sentence_idx, (None, None))
+            span = None
+            if sentence is not None and doc is not None:
+                start, end = c.content.start - sentence.start, c.content.end - sentence.start
+                if 0 <= start < end <= len(sentence.text):
+                    span = span_doc(doc, start, end)
+            located[-1].append((c, sentence, span))
+    own = [c.content.text for locs in located for c, _, span in locs if span is None]
+    parsed = iter(list(load_pipeline().pipe(own, batch_size=64)))
+    texts: list[list[str]] = []
+    blobs: list[list[bytes]] = []
+    for locs in located:
+        texts.append([])
+        blobs.append([])
+        for c, sentence, span in locs:
+            content = span if span is not None else next(parsed)
+            blobs[-1].append(b"" if span is not None else to_bytes([content])[0])
+            if sentence is not None:
+                texts[-1] += claim_phrases(c, sentence, content)
+    texts = [list(dict.fromkeys(found)) for found in texts]
+    todo = [t for t in dict.fromkeys(t for found in texts for t in found) if t not in known]
+    known.update(zip(todo, embedder.embed(todo), strict=True))
+    return texts, blobs
 
 
 def _split(rows: np.ndarray, sizes: list[int]) -> list[np.ndarray]:

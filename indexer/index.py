@@ -4,7 +4,9 @@
       current -> v-20250227T101500-1a2b3c   (symlink, replaced with os.replace)
       v-.../manifest.json  store.sqlite  vectors.faiss (or a Milvus collection)  bm25/
             sentences.npy  claims.npy  *_ids.npy (their vectors, indexer/span_vectors.py)
-            sentence_parses.bin  sentence_parse_offsets.npy  (indexer/sentence_parses.py)
+            sentence_parses.bin  sentence_parse_offsets.npy  claim_parses.bin ...
+                                     (indexer/sentence_parses.py)
+            phrases.npy  phrase_keys.npy  (claims' cues, lead-ins, nouns: span_vectors.py)
       .building-*/                          (a build in progress; never read)
       .lock                                 (one writer at a time)
 
@@ -36,9 +38,15 @@ from indexer.errors import (
     IndexWriteError,
 )
 from indexer.lexical import LexicalIndex
-from indexer.sentence_parses import PARSES_FILE as PARSES
-from indexer.sentence_parses import SentenceParses
-from indexer.span_vectors import CLAIMS, SENTENCES, Kind, SpanVectors
+from indexer.sentence_parses import CLAIM_PARSES, SENTENCE_PARSES, ParseFiles, StoredParses
+from indexer.span_vectors import (
+    CLAIMS,
+    PHRASES_FILE,
+    SENTENCES,
+    Kind,
+    PhraseVectors,
+    SpanVectors,
+)
 from indexer.store import Store
 from indexer.vectors import open_vectors
 
@@ -46,8 +54,10 @@ _T = TypeVar("_T")
 
 # 2: BM25 tokens are Snowball stems; 3: the `vectors` entry (FAISS flat or IVF, or a
 # Milvus collection) replaced `faiss`; 4: vectors of every sentence and claim content,
-# and each sentence's parse; 5: BM25 in segments of term frequencies (lexical.py).
-FORMAT_VERSION = 5
+# and each sentence's parse; 5: BM25 in segments of term frequencies (lexical.py); 6:
+# vectors of the phrases the conflict finder compares claims by, parses of the claim
+# contents that run past their sentence.
+FORMAT_VERSION = 6
 CURRENT = "current"
 MANIFEST = "manifest.json"
 STORE = "store.sqlite"
@@ -211,12 +221,10 @@ class Index:
             self.sentence_vectors, self.claim_vectors = (
                 self._span_vectors(kind, counts) for kind in (SENTENCES, CLAIMS)
             )
-            self.sentence_parses = _load(directory, PARSES, lambda: SentenceParses(directory))
-            if len(self.sentence_parses) != counts["sentences"]:
-                raise IndexDamagedError(
-                    directory,
-                    f"{counts['sentences']} sentences, {len(self.sentence_parses)} parses",
-                )
+            self.sentence_parses, self.claim_parses = (
+                self._parses(files, counts) for files in (SENTENCE_PARSES, CLAIM_PARSES)
+            )
+            self.phrase_vectors = _load(directory, PHRASES_FILE, lambda: PhraseVectors(directory))
         except BaseException:
             self.store.close()
             raise
@@ -229,6 +237,17 @@ class Index:
             raise IndexDamagedError(
                 self.directory,
                 f"{counts[kind.table]} {kind.table} stored, {len(found)} vectors of them",
+            )
+        return found
+
+    def _parses(self, files: ParseFiles, counts: dict[str, int]) -> StoredParses:
+        found = _load(
+            self.directory, files.parses_file, lambda: StoredParses(self.directory, files)
+        )
+        if len(found) != counts[files.kind.table]:
+            raise IndexDamagedError(
+                self.directory,
+                f"{counts[files.kind.table]} {files.kind.table}, {len(found)} parses of them",
             )
         return found
 

@@ -15,14 +15,17 @@ cosine 0.71 on average with the sentence's own embedding, 0.16 at the 5th percen
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+import hashlib
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 import numpy as np
+from spacy.tokens import Doc
 
 from indexer.embed import Vectors
+from indexer.models import Claim, Sentence
 from indexer.store import Store
 
 
@@ -106,3 +109,75 @@ def write_span_vectors(
     np.save(staging / kind.ids_file, ids)
     np.save(staging / kind.vectors_file, out)
     return len(ids)
+
+
+# The short texts the conflict finder (app/stance.py) embeds for each claim it compares:
+# its cue, its sentence up to the end of the cue (what leads into the content), and the
+# nouns of its content. Known at indexing, so embedded there, each distinct text once,
+# and looked up by text at question time (`app.vectors.VectorCache`).
+PHRASES_FILE = "phrases.npy"
+PHRASE_KEYS_FILE = "phrase_keys.npy"
+
+
+def claim_phrases(claim: Claim, sentence: Sentence, content: Doc) -> list[str]:
+    """The phrases of one claim; `content` is the parse question-time code reads of its
+    content (`app.facts.parsed`: a span of its sentence's stored parse)."""
+    lead = sentence.text[: max(0, claim.cue.end - sentence.start)]
+    nouns = [t.text for t in content if t.pos_ == "NOUN"]
+    return [t for t in dict.fromkeys([claim.cue.text, lead, *nouns]) if t]
+
+
+def phrase_keys(texts: Iterable[str]) -> np.ndarray[Any, np.dtype[np.uint64]]:
+    """64-bit keys of texts: a table of them is looked up without holding the texts."""
+    return np.fromiter(
+        (
+            int.from_bytes(hashlib.blake2b(t.encode(), digest_size=8).digest(), "little")
+            for t in texts
+        ),
+        dtype=np.uint64,
+    )
+
+
+class PhraseVectors:
+    """One version's phrase vectors, looked up by text (sorted by key)."""
+
+    def __init__(self, directory: Path) -> None:
+        self.keys = np.load(directory / PHRASE_KEYS_FILE, mmap_mode="r")
+        self.vectors = np.load(directory / PHRASES_FILE, mmap_mode="r")
+        if len(self.keys) != len(self.vectors):
+            raise ValueError(f"{len(self.keys)} phrase keys for {len(self.vectors)} vectors")
+
+    def __len__(self) -> int:
+        return len(self.keys)
+
+    def lookup(self, texts: Sequence[str]) -> dict[str, np.ndarray]:
+        """The stored vectors of those `texts` that have one."""
+        if not len(self.keys) or not texts:
+            return {}
+        wanted = phrase_keys(texts)
+        rows = np.minimum(np.searchsorted(self.keys, wanted), len(self.keys) - 1)
+        found = self.keys[rows] == wanted
+        return {
+            t: np.asarray(self.vectors[r], dtype=np.float32)
+            for t, r, ok in zip(texts, rows.tolist(), found.tolist(), strict=True)
+            if ok
+        }
+
+
+def write_phrase_vectors(
+    staging: Path, fresh: Mapping[str, np.ndarray], previous: Path | None, dim: int
+) -> int:
+    """Write the previous version's phrases and the `fresh` ones into `staging`. Phrases
+    of deleted articles stay: they are still the right vectors of their texts, and a
+    corpus's cues and nouns are a vocabulary that grows slowly."""
+    keys = phrase_keys(fresh)
+    vectors = np.stack(list(fresh.values())) if fresh else np.zeros((0, dim), np.float32)
+    if previous is not None:
+        old = PhraseVectors(previous)
+        keep = ~np.isin(old.keys, keys)
+        keys = np.concatenate([np.asarray(old.keys)[keep], keys])
+        vectors = np.concatenate([np.asarray(old.vectors)[keep], vectors])
+    order = np.argsort(keys, kind="stable")
+    np.save(staging / PHRASE_KEYS_FILE, keys[order])
+    np.save(staging / PHRASES_FILE, vectors[order].astype(np.float32))
+    return len(keys)

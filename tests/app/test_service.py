@@ -25,6 +25,16 @@ def test_an_answer_embeds_the_question_once_and_no_article_sentence(
     sentences = {s.text for p in result.passages for s in p.sentences}
     assert counting.asked.count(question) == 1
     assert not sentences & set(counting.asked)
+    # Nor what the conflict finder compares claims by: their cues and lead-ins.
+    by_idx = {(s.article_id, s.idx): s for p in result.passages for s in p.sentences}
+    claims = [c for p in result.passages for c in p.claims]
+    cues = {c.cue.text for c in claims}
+    leads = {
+        s.text[: c.cue.end - s.start]
+        for c in claims
+        if (s := by_idx.get((c.article_id, c.sentence_idx))) is not None
+    }
+    assert cues and leads and not (cues | leads) & set(counting.asked)
     # Asked again, nothing is embedded at all.
     before = len(counting.asked)
     again = service.ask(question)

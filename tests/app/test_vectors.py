@@ -51,3 +51,22 @@ def test_the_cache_keeps_the_most_recently_used_texts(embedder: Embedder) -> Non
     assert len(cache) == 2
     cache.embed(["one", "two"])
     assert counting.asked == ["one", "two", "three", "two"]
+
+
+class _Table:
+    def __init__(self, vectors: dict[str, np.ndarray]) -> None:
+        self.vectors = vectors
+
+    def lookup(self, texts: Sequence[str]) -> dict[str, np.ndarray]:
+        return {t: self.vectors[t] for t in texts if t in self.vectors}
+
+
+def test_texts_in_the_stored_table_are_read_not_embedded(embedder: Embedder) -> None:
+    counting = _Counting(embedder)
+    cache = VectorCache(counting)
+    stored = np.eye(1, embedder.dim, dtype=np.float32)[0]
+    cache.read_from(_Table({"warned": stored}))
+    got = cache.embed(["warned", "a question?", "warned"])
+    assert counting.asked == ["a question?"]
+    np.testing.assert_array_equal(got[0], stored)
+    np.testing.assert_array_equal(got[2], stored)

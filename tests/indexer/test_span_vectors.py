@@ -11,7 +11,9 @@ from indexer.build import update_index
 from indexer.embed import Embedder
 from indexer.index import Index, IndexDamagedError, current_version
 from indexer.models import Article
-from indexer.span_vectors import SENTENCES
+from indexer.sentence_parses import span_doc
+from indexer.span_vectors import SENTENCES, claim_phrases
+from indexer.split import load_pipeline
 from tests.indexer.test_build import TEXT_A, TEXT_B
 
 TEXT_C = "Bridge reopens\n\nThe old bridge reopened on Friday after two years of repairs."
@@ -56,6 +58,37 @@ def test_a_later_build_carries_kept_vectors_and_adds_the_new_ones(
     index = Index.open(tmp_path)
     assert index.manifest.counts["articles"] == 2
     _assert_each_is_its_own_embedding(index, embedder)
+
+
+def _assert_each_claims_phrases_are_stored(index: Index, embedder: Embedder) -> None:
+    """Every claim's cue, lead-in and content nouns (read from its sentence's parse, as
+    question time reads them) have the vector `embed` gives them."""
+    nlp = load_pipeline()
+    phrases: list[str] = []
+    for claim in index.store.claims():
+        sentence = index.store.sentences(claim.article_id)[claim.sentence_idx]
+        start = claim.content.start - sentence.start
+        content = span_doc(nlp(sentence.text), start, start + len(claim.content.text))
+        phrases += claim_phrases(claim, sentence, content or nlp(claim.content.text))
+    found = index.phrase_vectors.lookup(phrases)
+    assert found and set(found) == set(phrases)
+    np.testing.assert_allclose(
+        np.stack(list(found.values())), embedder.embed(list(found)), atol=1e-5
+    )
+    assert index.phrase_vectors.lookup(["a phrase no article holds"]) == {}
+
+
+def test_every_claims_phrases_are_stored_and_kept_by_a_later_build(
+    tmp_path: Path, embedder: Embedder
+) -> None:
+    a = _article("a", TEXT_A)
+    update_index(tmp_path, embedder, [a])
+    first = Index.open(tmp_path)
+    _assert_each_claims_phrases_are_stored(first, embedder)
+    update_index(tmp_path, embedder, [_article("b", TEXT_B), _article("c", TEXT_C)])
+    later = Index.open(tmp_path)
+    _assert_each_claims_phrases_are_stored(later, embedder)
+    assert len(later.phrase_vectors) > len(first.phrase_vectors)
 
 
 def test_a_sentence_not_stored_is_a_key_error(tmp_path: Path, embedder: Embedder) -> None:
