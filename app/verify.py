@@ -328,6 +328,7 @@ _ATTRIBUTION = re.compile(
 _NO_SUBJECT = frozenset({"is", "are", "was", "were", "be", "been", "being", "and", "but", "or"})
 # Nor one whose words before it start with an auxiliary: "...: has strongly denied".
 _AUXILIARIES = _NO_SUBJECT | {"has", "have", "had"}
+_OWN_VOICE = re.compile(r"\s*(?:the\s+)?sources\b", re.IGNORECASE)
 _CLAUSE_START = re.compile(r".*\b(?:that|who|which|while|and|but)\s+", re.IGNORECASE)
 
 
@@ -340,6 +341,9 @@ def attributions(sentence: str) -> list[str]:
         if (
             words
             and len(words) <= 8
+            # "The sources disagree on the incidents reported: ...": the answer speaking
+            # of all it cites, whatever cue word its subject matter holds, names no one.
+            and not _OWN_VOICE.match(who)
             and words[-1].lower() not in _NO_SUBJECT
             and words[0].lower() not in _AUXILIARIES
         ):

@@ -94,3 +94,10 @@ def test_who_a_sentence_credits_is_read_past_adverbs_and_subjectless_cues() -> N
     assert attributions("Pepper has repeatedly said the ruling was fair.") == ["Pepper"]
     # After a colon the cue has no subject of its own: nobody is credited.
     assert attributions("Saudi government: has strongly denied any involvement.") == []
+
+
+def test_the_answers_own_voice_names_no_claimant() -> None:
+    said = "The sources disagree on the incidents reported: the police: 2,521 [1]; Politifact: thousands [2]."
+    assert attributions(said) == []
+    assert attributions("Some sources said the bridge was closed.") == ["Some sources"]
+    assert attributions("The police reported 2,521 incidents.") == ["The police"]
