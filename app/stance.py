@@ -38,6 +38,7 @@ from vaderSentiment.vaderSentiment import SentimentIntensityAnalyzer
 from app import facts
 from app.claimants import same_name
 from app.text import stem
+from indexer.span_vectors import lead_in
 
 if TYPE_CHECKING:
     from app.conflicts import Located
@@ -434,12 +435,7 @@ def revisions(located: Sequence[Located], embed: Embed) -> list[tuple[int, int]]
     same claimant said something close in meaning before it in the same article."""
     if not located:
         return []
-    # The lead-in without the claimant's own words: "Sharpton later clarified" is compared
-    # as "later clarified".
-    leads = [
-        _without_claimant(loc, loc.sentence.text[: max(0, loc.claim.cue.end - loc.sentence.start)])
-        for loc in located
-    ]
+    leads = [lead_in(loc.claim, loc.sentence) for loc in located]
     prototypes = embed(list(_REVISING))
     revising = [
         j

@@ -112,8 +112,7 @@ def write_span_vectors(
 
 
 # The short texts the conflict finder (app/stance.py) embeds for each claim it compares:
-# its cue, its sentence up to the end of the cue (what leads into the content), and the
-# nouns of its content. Known at indexing, so embedded there, each distinct text once,
+# its cue, its lead-in (`lead_in`), and the nouns of its content. Known at indexing, so embedded there, each distinct text once,
 # and looked up by text at question time (`app.vectors.VectorCache`).
 PHRASES_FILE = "phrases.npy"
 PHRASE_KEYS_FILE = "phrase_keys.npy"
@@ -122,9 +121,16 @@ PHRASE_KEYS_FILE = "phrase_keys.npy"
 def claim_phrases(claim: Claim, sentence: Sentence, content: Doc) -> list[str]:
     """The phrases of one claim; `content` is the parse question-time code reads of its
     content (`app.facts.parsed`: a span of its sentence's stored parse)."""
-    lead = sentence.text[: max(0, claim.cue.end - sentence.start)]
     nouns = [t.text for t in content if t.pos_ == "NOUN"]
-    return [t for t in dict.fromkeys([claim.cue.text, lead, *nouns]) if t]
+    return [t for t in dict.fromkeys([claim.cue.text, lead_in(claim, sentence), *nouns]) if t]
+
+
+def lead_in(claim: Claim, sentence: Sentence) -> str:
+    """The claim's sentence up to the end of its cue, without the claimant's own words:
+    how the content is put ("Sharpton later clarified" is compared as "later clarified")."""
+    lead = sentence.text[: max(0, claim.cue.end - sentence.start)]
+    mention = claim.claimant_mention
+    return lead.replace(mention.text, " ") if mention is not None and mention.text else lead
 
 
 def phrase_keys(texts: Iterable[str]) -> np.ndarray[Any, np.dtype[np.uint64]]:

@@ -7,6 +7,7 @@ import pytest
 from app.service import Service
 from app.settings import Settings
 from indexer.embed import Embedder
+from indexer.span_vectors import lead_in
 from tests.app.test_vectors import _Counting
 
 
@@ -30,7 +31,7 @@ def test_an_answer_embeds_the_question_once_and_no_article_sentence(
     claims = [c for p in result.passages for c in p.claims]
     cues = {c.cue.text for c in claims}
     leads = {
-        s.text[: c.cue.end - s.start]
+        lead_in(c, s)
         for c in claims
         if (s := by_idx.get((c.article_id, c.sentence_idx))) is not None
     }
