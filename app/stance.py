@@ -38,7 +38,7 @@ from vaderSentiment.vaderSentiment import SentimentIntensityAnalyzer
 from app import facts
 from app.claimants import same_name
 from app.text import stem
-from indexer.span_vectors import lead_in
+from indexer.span_vectors import lead_in, without_claimant
 
 if TYPE_CHECKING:
     from app.conflicts import Located
@@ -328,7 +328,7 @@ def _pointed(counter: Located, before: list[Located], embed: Embed) -> list[bool
         return []
     # The sentence's words but those naming the counter-claim's own claimant ("Ukraine's
     # military intelligence chief" names no other "intelligence agency").
-    text = _without_claimant(counter, counter.sentence.text)
+    text = without_claimant(counter.claim, counter.sentence.text)
     said = {stem(w) for w in re.findall(r"\w{3,}", text)} - _name_words(counter.claim.claimant)
     nouns = _nouns(counter.claim.content.text)
     vectors = embed([loc.claim.cue.text for loc in before] + nouns)
@@ -457,8 +457,3 @@ def revisions(located: Sequence[Located], embed: Embed) -> list[tuple[int, int]]
         if earlier:
             out.append((max(earlier)[1], j))
     return out
-
-
-def _without_claimant(loc: Located, text: str) -> str:
-    mention = loc.claim.claimant_mention
-    return text.replace(mention.text, " ") if mention is not None and mention.text else text

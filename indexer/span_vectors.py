@@ -128,9 +128,13 @@ def claim_phrases(claim: Claim, sentence: Sentence, content: Doc) -> list[str]:
 def lead_in(claim: Claim, sentence: Sentence) -> str:
     """The claim's sentence up to the end of its cue, without the claimant's own words:
     how the content is put ("Sharpton later clarified" is compared as "later clarified")."""
-    lead = sentence.text[: max(0, claim.cue.end - sentence.start)]
+    return without_claimant(claim, sentence.text[: max(0, claim.cue.end - sentence.start)])
+
+
+def without_claimant(claim: Claim, text: str) -> str:
+    """`text` with the claimant's own words (its mention in the article) blanked out."""
     mention = claim.claimant_mention
-    return lead.replace(mention.text, " ") if mention is not None and mention.text else lead
+    return text.replace(mention.text, " ") if mention is not None and mention.text else text
 
 
 def phrase_keys(texts: Iterable[str]) -> np.ndarray[Any, np.dtype[np.uint64]]:
