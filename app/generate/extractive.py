@@ -28,6 +28,7 @@ from app.generate.markers import defuse
 from app.generate.reporting import (
     PRONOUNS,
     bylined,
+    capital,
     is_name,
     names_itself,
     prose_text,
@@ -109,10 +110,11 @@ class ExtractiveGenerator:
             + (_CLAIM_BOOST * has_claims if about_claims else 0)
             + (_FIGURE_BOOST * figure if figure_question else 0)
         )
+        headlines = [_headline(s, passages) for s, _, _ in candidates]
         if not _HEADLINE_QUESTION.search(question):
             # A headline or byline is no sentence of the report: it restates it without
             # the claimant, date or qualification that the sentence gives.
-            prose = np.array([not _headline(s, passages) for s, _, _ in candidates])
+            prose = ~np.array(headlines)
             if prose.any():
                 scores = np.where(prose, scores, -np.inf)
                 similarity = np.where(prose, similarity, -np.inf)
@@ -146,7 +148,11 @@ class ExtractiveGenerator:
             picked = self._grouped(picked, candidates, asked, others=not named.any())
         prose_of = prose_text(
             [s for s, _, _ in candidates],
-            {(s.article_id, s.idx) for s, _, _ in candidates if _headline(s, passages)},
+            {
+                (s.article_id, s.idx)
+                for (s, _, _), h in zip(candidates, headlines, strict=True)
+                if h
+            },
         )
         parts: list[str] = []
         citations: list[Citation] = []
@@ -248,14 +254,14 @@ def attributed(sentence: Sentence, claims: list[Claim], prose: str) -> str:
             # A sentence inside a quotation whose attribution another sentence holds: the
             # claimant's own words, first person and all ("I think ..."), quoted as theirs;
             # a quoted question stays as the article quotes it, the claim still credits it.
-            said = f"{_capital(claim.claimant)} said: “{_unquoted(text)}”"
+            said = f"{capital(claim.claimant)} said: “{_unquoted(text)}”"
             return text if form_problems(said, []) else said
         mention = claim.claimant_mention
         if mention is None or not sentence.start <= mention.start < mention.end <= sentence.end:
             return f"According to {claim.claimant}: {text}"
         start, end = mention.start - sentence.start, mention.end - sentence.start
         if mention.text.lower() in PRONOUNS:
-            who = claim.claimant if start else claim.claimant[:1].upper() + claim.claimant[1:]
+            who = claim.claimant if start else capital(claim.claimant)
         else:
             who = f"{mention.text} ({claim.claimant})"
         return text[:start] + who + text[end:]
@@ -336,10 +342,6 @@ def _unique_sentences(
             quoting = [c for c in p.claims if c.sentence_idx != s.idx and _holds(c, s)]
             out.append((s, p.article, own + quoting))
     return out
-
-
-def _capital(text: str) -> str:
-    return text[:1].upper() + text[1:]
 
 
 def _unquoted(text: str) -> str:

@@ -15,15 +15,14 @@ from __future__ import annotations
 
 import re
 from datetime import date
-from functools import lru_cache
 
 from spacy.tokens import Doc
 
+from app import facts
 from app.claimants import may_name
 from app.generate.base import ArticleRef
 from app.verify import attributions, claimant_names, form_problems
 from indexer.models import Claim, Sentence
-from indexer.split import parse
 
 # AP style, as news writes a date: "Sept. 12, 2016", "March 3, 2025".
 _MONTHS = (
@@ -83,7 +82,7 @@ def bylined(text: str, claims: list[Claim], article: ArticleRef) -> str:
     one of its claims' or the outlet, and it is a statement (a quoted question or order is
     left as quoted)."""
     # The byline says where and when; a wire dateline before the sentence said it too.
-    text = _capital(_DATELINE.sub("", text))
+    text = capital(_DATELINE.sub("", text))
     names = [*claimant_names(claims), *article_context(article.outlet, None)]
     if form_problems(text, []) or not all(
         any(may_name(who, n) for n in names) for who in attributions(text)
@@ -91,11 +90,6 @@ def bylined(text: str, claims: list[Claim], article: ArticleRef) -> str:
         return text
     claimant = claims[0].claimant if claims else ""
     return f"{_unpunctuated(text)}{byline(article, claimant)}."
-
-
-@lru_cache(maxsize=4096)
-def _parse(text: str) -> Doc:
-    return parse(text)
 
 
 def prose_text(sentences: list[Sentence], headline: set[tuple[str, int]]) -> dict[str, str]:
@@ -158,7 +152,7 @@ def names_itself(mention: str) -> bool:
     )
 
 
-def _capital(text: str) -> str:
+def capital(text: str) -> str:
     return text[:1].upper() + text[1:]
 
 
@@ -187,7 +181,7 @@ def reported(sentence: Sentence, claim: Claim, article: ArticleRef, prose: str) 
     who = speaker(sentence, claim, prose)
     if who is None:
         return None
-    doc = _parse(text)
+    doc = facts.parsed(text)
     before = text[: content.start - s0].rstrip()
     if content.end <= cue.start and before and before[-1] not in ",;:—–-(\"“‘'":
         return None  # the content starts inside a clause ("the veto" of "if the veto")
@@ -199,18 +193,17 @@ def reported(sentence: Sentence, claim: Claim, article: ArticleRef, prose: str) 
         said = f"“{said}”"
     if claim.kind == "according_to":
         body = f"According to {who}, {said}"
-        who = _capital(who)
     elif not _finite(doc, cue.start - s0) or text[cue.start - s0] in "’'":
         return None
     elif content.start >= cue.end:
-        who = _capital(who)
+        who = capital(who)
         bridge = text[cue.start - s0 : content.start - s0]
         if len(bridge) > _MAX_BRIDGE or _mentions(claim, cue.end, content.start):
             return None
         body = f"{who} {bridge}{said}"
     elif content.end <= cue.start:
-        who = _capital(who)
-        body = f"{who} {_tail(text, claim, s0)}{_joiner(said, claim)}{said}"
+        who = capital(who)
+        body = f"{who} {_tail(text, claim, s0)}{_joiner(said)}{said}"
     else:
         return None
     return f"{_unpunctuated(body)}{byline(article, claim.claimant)}."
@@ -257,7 +250,7 @@ def _tail(text: str, claim: Claim, s0: int) -> str:
     return tail.rstrip(_END_PUNCT)
 
 
-def _joiner(said: str, claim: Claim) -> str:
+def _joiner(said: str) -> str:
     """A quotation follows its verb after a colon; reported speech after "that"."""
     return ": " if said[:1] in _QUOTES else " that "
 
