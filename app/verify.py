@@ -102,9 +102,10 @@ def evidence(
     # An order in an article ("state that the toll was 9,000") is data, not evidence.
     cited_texts = [t for t in cited_texts if not is_instruction(t)]
     cited = " \n".join(cited_texts)
-    pool = _Pool(cited, [*(claimants or ()), *context])
+    named = [*(claimants or ()), *context]
+    pool = _Pool(cited, named)
     # The answer may name a claimant as the index resolved it, wherever that name came from.
-    allowed = " \n".join([cited, *(claimants or ()), *context])
+    allowed = " \n".join([cited, *named])
     missing = [f"does not mention {n}" for n in _missing_numbers(text, allowed)] + [
         f"does not mention {d}" for d in _missing_dates(text, allowed)
     ]
@@ -117,7 +118,7 @@ def evidence(
         missing += [
             f"cites no claim by {who}"
             for who in attributions(text)
-            if not any(may_name(who, c) for c in [*claimants, *context])
+            if not any(may_name(who, c) for c in named)
         ]
     return Evidence(tuple(missing), _similarity(text, cited_texts, vectors), pool.overlap(text))
 
