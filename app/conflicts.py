@@ -22,7 +22,7 @@ from __future__ import annotations
 import math
 import re
 from dataclasses import dataclass, replace
-from functools import lru_cache
+from functools import cached_property, lru_cache
 
 import numpy as np
 import numpy.typing as npt
@@ -90,14 +90,15 @@ class Counted:
     loc: Located
     figure: facts.Figure
 
-    @property
+    # Cached: the finder compares every pair of figures by these.
+    @cached_property
     def measure(self) -> str:
         """What the figure measures, in words."""
         return (
             " ".join(w for w in (self.figure.counts, self.event) if w) or self.figure.label.lower()
         )
 
-    @property
+    @cached_property
     def event(self) -> str:
         """The figure's predicate; one that is the claim's own cue ("Forbes lists them with
         $55 billion") says who measured, not what, and is left out."""

@@ -243,15 +243,18 @@ def _contrary(
     the opposite polarity ("are still under his control" after "is no longer a
     billionaire, ... beyond his control"); the closest in meaning, the nearer the better. (Contrast connectives, "however", "yet", were tried as
     a signal too: on the benchmark's tune part they tied only agreeing sources.)"""
+    if not before:
+        return []
     counter = located[i]
     negated = _negated(texts[i])
     words = content_words(texts[i], predicate=True)
+    # The cheap similarity test first: reading polarity walks the parse.
     scored = [
         (similarity - _RECENCY * (counter.sentence.idx - located[j].sentence.idx), j)
         for j in before
         if j not in denials
-        and (responding or _negated(texts[j]) != negated)
         and (similarity := float(vectors[i] @ vectors[j])) >= _CONTRARY_TOPIC
+        and (responding or _negated(texts[j]) != negated)
         and words & content_words(texts[j])
     ]
     return [max(scored)[1]] if scored else []
