@@ -37,8 +37,6 @@ import indexer.build as build
 from indexer.index import STORE, Index, Manifest, new_staging_dir, publish
 from indexer.lexical import LexicalIndex, _tokens, top_k, write_lexical
 from indexer.models import Article
-from indexer.sentence_parses import CLAIM_PARSES, SENTENCE_PARSES, write_parses
-from indexer.span_vectors import CLAIMS, SENTENCES, write_phrase_vectors, write_span_vectors
 from indexer.store import Store
 from indexer.vectors import ChunkRows
 from indexer.vectors.faiss import FaissVectors
@@ -138,11 +136,7 @@ def build_index(
     params = vectors.save(staging)
     t_vectors = time.perf_counter()
     write_lexical(staging, store)
-    for kind in (SENTENCES, CLAIMS):  # chunks only: no sentences, no claims
-        write_span_vectors(store, staging, kind, {}, None)
-    for files in (SENTENCE_PARSES, CLAIM_PARSES):
-        write_parses(store, staging, {}, None, files)
-    write_phrase_vectors(staging, {}, None, DIM)
+    build.write_span_parts(store, staging, [], None, DIM)  # chunks only: no sentences, no claims
     t_bm25 = time.perf_counter()
     Manifest(
         format_version=build.FORMAT_VERSION,

@@ -40,6 +40,7 @@ from indexer.span_vectors import (
     CLAIMS,
     SENTENCES,
     claim_phrases,
+    stored_rows,
     write_phrase_vectors,
     write_span_vectors,
 )
@@ -129,18 +130,7 @@ def update_index(
             vector_params = _write_search_indexes(
                 store, previous, staging, index_dir, embedder.dim, options.vectors
             )
-            for kind, fresh in (
-                (SENTENCES, {item.article.id: item.sentence_vectors for item in prepared}),
-                (CLAIMS, {item.article.id: item.claim_vectors for item in prepared}),
-            ):
-                write_span_vectors(store, staging, kind, fresh, previous)
-            for files, parses in (
-                (SENTENCE_PARSES, {item.article.id: item.sentence_parses for item in prepared}),
-                (CLAIM_PARSES, {item.article.id: item.claim_parses for item in prepared}),
-            ):
-                write_parses(store, staging, parses, previous, files)
-            phrases = {t: v for item in prepared for t, v in item.phrases.items()}
-            write_phrase_vectors(staging, phrases, previous, embedder.dim)
+            write_span_parts(store, staging, prepared, previous, embedder.dim)
             report.counts = store.counts()
             Manifest(
                 format_version=FORMAT_VERSION,
@@ -157,6 +147,37 @@ def update_index(
         report.version = publish(index_dir, staging)
         release(index_dir, vector_params)
     return report
+
+
+def write_span_parts(
+    store: Store,
+    staging: Path,
+    prepared: Sequence[_Prepared],
+    previous: Path | None,
+    dim: int,
+) -> None:
+    """Every sentence's and claim's vector and parse, and the claims' phrase vectors, into
+    `staging`: the prepared articles' from them, the others' from the previous version."""
+    by_article = [(item.article.id, item) for item in prepared]
+    for kind, parse_files, vectors, parses in (
+        (
+            SENTENCES,
+            SENTENCE_PARSES,
+            {a: item.sentence_vectors for a, item in by_article},
+            {a: item.sentence_parses for a, item in by_article},
+        ),
+        (
+            CLAIMS,
+            CLAIM_PARSES,
+            {a: item.claim_vectors for a, item in by_article},
+            {a: item.claim_parses for a, item in by_article},
+        ),
+    ):
+        rows = stored_rows(store, kind.table)  # one query serves both files
+        write_span_vectors(rows, staging, kind, vectors, previous)
+        write_parses(rows, staging, parses, previous, parse_files)
+    phrases = {t: v for item in prepared for t, v in item.phrases.items()}
+    write_phrase_vectors(staging, phrases, previous, dim)
 
 
 def _plan(

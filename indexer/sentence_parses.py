@@ -35,8 +35,7 @@ from spacy.vocab import Vocab
 from thinc.types import Ints2d
 
 from indexer.models import Claim, Sentence
-from indexer.span_vectors import CLAIMS, SENTENCES, Kind, stored_rows
-from indexer.store import Store
+from indexer.span_vectors import CLAIMS, SENTENCES, Kind, StoredRows
 
 
 @dataclass(frozen=True)
@@ -84,31 +83,51 @@ class StoredParses:
         return [bytes(self._data[self.offsets[r] : self.offsets[r + 1]]) for r in rows]
 
 
+_CARRY_BLOCK = 50_000  # rows carried over from the previous version per lookup
+
+
 def write_parses(
-    store: Store,
+    rows: StoredRows,
     staging: Path,
     fresh: Mapping[str, Sequence[bytes]],
     previous: Path | None,
     files: ParseFiles = SENTENCE_PARSES,
 ) -> int:
-    """Write the parse of every row of `files.kind` in `store` into `staging`, in the
-    order of its ids: those of the articles in `fresh` (one per row, by index) from
-    there, the others from the previous version (same rowids: the store is a byte copy)."""
+    """Write the parse of every row of `files.kind` (`rows`, the store's `stored_rows`)
+    into `staging`, in the order of its ids: those of the articles in `fresh` (one per
+    row, by index) from there, the others from the previous version (same rowids: the
+    store is a byte copy)."""
     old = StoredParses(previous, files) if previous is not None else None
-    ids, articles, positions = stored_rows(store, files.kind.table)
+    ids, articles, positions = rows
     offsets: list[int] = [0]
     with open(staging / files.parses_file, "wb") as out:
+        # Runs of rows carried over are read from the previous version a block at a
+        # time (one lookup per block, not per row; a block's blobs only in memory).
+        kept: list[int] = []
+
+        def flush() -> None:
+            if kept:
+                assert old is not None
+                for blob in old.get(kept):
+                    out.write(blob)
+                    offsets.append(offsets[-1] + len(blob))
+                kept.clear()
+
         for rowid, article_id, position in zip(ids.tolist(), articles, positions, strict=True):
             if article_id in fresh:
+                flush()
                 blob = fresh[article_id][position]
+                out.write(blob)
+                offsets.append(offsets[-1] + len(blob))
             elif old is not None:
-                blob = old.get([rowid])[0]
+                kept.append(rowid)
+                if len(kept) == _CARRY_BLOCK:
+                    flush()
             else:
                 raise ValueError(
                     f"{files.kind.table} without parses and no previous version with them"
                 )
-            out.write(blob)
-            offsets.append(offsets[-1] + len(blob))
+        flush()
     np.save(staging / files.offsets_file, np.array(offsets, dtype=np.int64))
     return len(ids)
 

@@ -71,9 +71,11 @@ class SpanVectors:
         return np.asarray(self.vectors[rows], dtype=np.float32)
 
 
-def stored_rows(
-    store: Store, table: str
-) -> tuple[np.ndarray[Any, np.dtype[np.int64]], list[str], list[int]]:
+# Every row of a table in rowid order: (rowids, article ids, position in its article).
+StoredRows = tuple[np.ndarray[Any, np.dtype[np.int64]], list[str], list[int]]
+
+
+def stored_rows(store: Store, table: str) -> StoredRows:
     """Every row of `table` in rowid order: (rowids, article ids, position in its article)."""
     rows = store.db.execute(
         "SELECT rowid, article_id, row_number() OVER (PARTITION BY article_id ORDER BY rowid)"
@@ -84,18 +86,18 @@ def stored_rows(
 
 
 def write_span_vectors(
-    store: Store,
+    rows: StoredRows,
     staging: Path,
     kind: Kind,
     fresh: Mapping[str, Vectors],
     previous: Path | None,
 ) -> int:
-    """Write the vectors of every row of `kind` in `store` into `staging`: those of the
-    articles in `fresh` (article id -> one vector per row, in the order they were stored)
-    from there, the others from the previous version (the store is a byte copy of its
-    store, so their ids are the same). Returns how many were written."""
+    """Write the vectors of every row of `kind` (`rows`, the store's `stored_rows`) into
+    `staging`: those of the articles in `fresh` (article id -> one vector per row, in the
+    order they were stored) from there, the others from the previous version (the store
+    is a byte copy of its store, so their ids are the same). Returns how many were written."""
     old = SpanVectors.open(previous, kind) if previous is not None else None
-    ids, articles, positions = stored_rows(store, kind.table)
+    ids, articles, positions = rows
     dim = next((v.shape[1] for v in fresh.values()), old.vectors.shape[1] if old else 0)
     out = np.zeros((len(ids), dim), dtype=np.float32)
     kept = [i for i, a in enumerate(articles) if a not in fresh]
