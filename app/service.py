@@ -141,21 +141,18 @@ class Service:
         # and claim contents, and the sentences' parses, that indexing stored, from the
         # version the passages came from (whatever swapped in since).
         index = retriever.index
-        for stored, spans in (
-            (index.sentence_vectors, {s.id: s.text for p in passages for s in p.sentences}),
-            (index.claim_vectors, {c.id: c.said for p in passages for c in p.claims}),
-        ):
-            known = {i: text for i, text in spans.items() if i is not None}
-            self.vectors.add(list(known.values()), stored.get(list(known)))
+        vectors = self.vectors
         sentences = {s.id: s.text for p in passages for s in p.sentences if s.id is not None}
+        claims = {c.id: c for p in passages for c in p.claims if c.id is not None}
+        vectors.add(list(sentences.values()), index.sentence_vectors.get(list(sentences)))
+        vectors.add([c.said for c in claims.values()], index.claim_vectors.get(list(claims)))
         remember_parses(list(sentences.values()), index.sentence_parses.get(list(sentences)))
         # Contents that run past their sentence have a parse of their own (the others are
         # spans of their sentence's).
-        contents = {c.id: c.content.text for p in passages for c in p.claims if c.id is not None}
-        blobs = index.claim_parses.get(list(contents))
-        own = [(text, blob) for text, blob in zip(contents.values(), blobs, strict=True) if blob]
+        blobs = index.claim_parses.get(list(claims))
+        own = [(c.content.text, b) for c, b in zip(claims.values(), blobs, strict=True) if b]
         remember_parses([text for text, _ in own], [blob for _, blob in own])
-        self.vectors.read_from(index.phrase_vectors)
+        vectors.read_from(index.phrase_vectors)
         return Prepared(question, gen, passages, warnings)
 
     def finish(self, prepared: Prepared, answer: Answer) -> AskResult:
