@@ -580,7 +580,7 @@ def _verb_content(
         # `...: "...," he said` with the quote's words parsed into a clause reaching back
         # before it: the quotation is what was said.
         span = quote
-    if quote is not None and (span is None or _overlap(span, quote) or quote[0] > span[1]):
+    if quote is not None and (span is None or overlap(span, quote) or quote[0] > span[1]):
         span = quote if span is None else (min(span[0], quote[0]), max(span[1], quote[1]))
         span = (span[0], _continuation(text, quotes, span[1]))
     if span is None and _is_parenthetical(token):
@@ -724,7 +724,7 @@ def _with_quotes(span: tuple[int, int], quotes: list[tuple[int, int]], cue: int)
     # PolNeAR and readers both take the whole quotation as the content.
     start, end = span
     for q in quotes:
-        if _overlap((start, end), q) and not (q[0] <= cue < q[1]):
+        if overlap((start, end), q) and not (q[0] <= cue < q[1]):
             start, end = min(start, q[0]), max(end, q[1])
     return start, end
 
@@ -951,7 +951,8 @@ def _inside(pos: int, spans: list[tuple[int, int]]) -> bool:
     return any(s <= pos < e for s, e in spans)
 
 
-def _overlap(a: tuple[int, int], b: tuple[int, int]) -> bool:
+def overlap(a: tuple[int, int], b: tuple[int, int]) -> bool:
+    """Whether two [start, end) spans share a character."""
     return a[0] < b[1] and b[0] < a[1]
 
 

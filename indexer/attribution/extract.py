@@ -12,7 +12,14 @@ from spacy.tokens import Doc
 
 from indexer.attribution.features import ArticleFeatures, RuleSpans, Vocab, article_features
 from indexer.attribution.model import WEIGHTS, AttributionTagger, FoundAttribution
-from indexer.claims import Found, find_claims, kind_of, outside_front_matter, signed_quotes
+from indexer.claims import (
+    Found,
+    find_claims,
+    kind_of,
+    outside_front_matter,
+    overlap,
+    signed_quotes,
+)
 from indexer.embed import Embedder, PassageStates
 from indexer.models import Article, Chunk, Claim, Sentence
 from indexer.resolve import resolve_claims
@@ -127,13 +134,9 @@ def to_claims(item: Parsed, tagged: Sequence[FoundAttribution]) -> list[Claim]:
     found += [
         f
         for f in signed_quotes(doc, text)
-        if not any(f.cue == t.cue or _overlap(f.content, t.content) for t in tagged)
+        if not any(f.cue == t.cue or overlap(f.content, t.content) for t in tagged)
     ]
     return resolve_claims(outside_front_matter(found, doc, text), doc, item.sentences, item.article)
-
-
-def _overlap(a: tuple[int, int], b: tuple[int, int]) -> bool:
-    return a[0] < b[1] and b[0] < a[1]
 
 
 def rule_claims(item: Parsed) -> list[Claim]:
