@@ -206,7 +206,7 @@ class AttributionTagger:
         self, articles: Sequence[ArticleFeatures], batch_size: int = 64
     ) -> list[list[FoundAttribution]]:
         """The attributions of each article, in text order."""
-        cues = self.find_cues(articles, self.config.cue_threshold, batch_size)
+        cues = self.find_cues(articles, batch_size)
         found: list[list[FoundAttribution]] = [[] for _ in articles]
         jobs = [
             (a, cue, self.role_window(articles[a], cue))
@@ -223,10 +223,10 @@ class AttributionTagger:
         return found
 
     def find_cues(
-        self, articles: Sequence[ArticleFeatures], threshold: float, batch_size: int = 64
+        self, articles: Sequence[ArticleFeatures], batch_size: int = 64
     ) -> list[list[tuple[int, int]]]:
         """Each article's cues as [first, last) token ranges, in text order, where the cue
-        head's P(cue) reaches `threshold`."""
+        head's P(cue) reaches the configured threshold."""
         for m in self.modules():
             m.eval()
         cues: list[list[tuple[int, int]]] = [[] for _ in articles]
@@ -234,7 +234,7 @@ class AttributionTagger:
         for part in _chunks(windows, batch_size):
             probs = self._probs(self.cue_head, [(f, w) for _, f, w in part], role=False)
             for (a, _, w), p in zip(part, probs, strict=True):
-                row = _cue_labels(p, threshold)
+                row = _cue_labels(p, self.config.cue_threshold)
                 cues[a].extend((w.lo + s, w.lo + e) for s, e in _runs(row, 1, 2))
         return cues
 
