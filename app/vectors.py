@@ -11,14 +11,13 @@ checked three times by the verifier cost one encoder pass at most.
 
 from __future__ import annotations
 
-import threading
-from collections import OrderedDict
 from collections.abc import Sequence
 from typing import Protocol
 
 import numpy as np
 
 from indexer.embed import Embedder, Vectors
+from indexer.lru import LRU
 
 
 class Stored(Protocol):
@@ -36,9 +35,7 @@ class VectorCache:
     def __init__(self, embedder: Embedder, size: int = CACHE_SIZE) -> None:
         self.embedder = embedder
         self.dim = embedder.dim
-        self.size = size
-        self._vectors: OrderedDict[str, np.ndarray] = OrderedDict()
-        self._lock = threading.Lock()
+        self._vectors: LRU[str, np.ndarray] = LRU(size)
         self._stored: Stored | None = None
 
     def read_from(self, stored: Stored) -> None:
@@ -48,44 +45,25 @@ class VectorCache:
 
     def add(self, texts: Sequence[str], vectors: Vectors) -> None:
         """Remember vectors computed elsewhere (stored at indexing) for these texts."""
-        with self._lock:
-            for text, vector in zip(texts, vectors, strict=True):
-                self._put(text, vector)
+        self._vectors.put_many(zip(texts, vectors, strict=True))
 
     def embed(self, texts: Sequence[str], show_progress: bool = False) -> Vectors:
         """Vectors of `texts`, as `Embedder.embed` gives them; only unknown ones are encoded,
         in one batch."""
-        with self._lock:
-            found = {t: v for t in texts if (v := self._get(t)) is not None}
+        found = {t: v for t in texts if (v := self._vectors.get(t)) is not None}
         todo = [t for t in dict.fromkeys(texts) if t not in found]
         if todo and self._stored is not None:
             known = self._stored.lookup(todo)
-            with self._lock:
-                for text, vector in known.items():
-                    self._put(text, vector)
+            self._vectors.put_many(known.items())
             found.update(known)
             todo = [t for t in todo if t not in known]
         if todo:
             fresh = self.embedder.embed(todo, show_progress)
             found.update(zip(todo, fresh, strict=True))
-            with self._lock:
-                for text, vector in zip(todo, fresh, strict=True):
-                    self._put(text, vector)
+            self._vectors.put_many(zip(todo, fresh, strict=True))
         if not texts:
             return np.zeros((0, self.dim), dtype=np.float32)
         return np.stack([found[t] for t in texts])
 
     def __len__(self) -> int:
         return len(self._vectors)
-
-    def _get(self, text: str) -> np.ndarray | None:
-        vector = self._vectors.get(text)
-        if vector is not None:
-            self._vectors.move_to_end(text)
-        return vector
-
-    def _put(self, text: str, vector: np.ndarray) -> None:
-        self._vectors[text] = vector
-        self._vectors.move_to_end(text)
-        while len(self._vectors) > self.size:
-            self._vectors.popitem(last=False)

@@ -20,9 +20,7 @@ A claim's content within its sentence is read as a span of the sentence's parse
 from __future__ import annotations
 
 import mmap
-import threading
 import zlib
-from collections import OrderedDict
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -34,6 +32,7 @@ from spacy.tokens import Doc
 from spacy.vocab import Vocab
 from thinc.types import Ints2d
 
+from indexer.lru import LRU
 from indexer.models import Claim, Sentence
 from indexer.span_vectors import CLAIMS, SENTENCES, Kind, StoredRows
 
@@ -134,49 +133,37 @@ def write_parses(
 
 # Parses of the sentences answers are being built from, most recently used last; about
 # 1.3 KB each.
-_REMEMBERED: OrderedDict[str, bytes] = OrderedDict()
-_REMEMBER = 20_000
-_lock = threading.Lock()
+_REMEMBERED: LRU[str, bytes] = LRU(20_000)
 
 
 def remember(texts: Sequence[str], blobs: Sequence[bytes]) -> None:
     """Stored parses of these texts (from `SentenceParses.get`), for `recall`."""
-    with _lock:
-        for text, blob in zip(texts, blobs, strict=True):
-            _REMEMBERED[text] = blob
-            _REMEMBERED.move_to_end(text)
-        while len(_REMEMBERED) > _REMEMBER:
-            _REMEMBERED.popitem(last=False)
+    _REMEMBERED.put_many(zip(texts, blobs, strict=True))
 
 
 def recall(text: str, vocab: Vocab) -> Doc | None:
     """The stored parse of `text`, if one was remembered."""
-    with _lock:
-        blob = _REMEMBERED.get(text)
-        if blob is None:
-            return None
-        _REMEMBERED.move_to_end(text)
+    blob = _REMEMBERED.get(text)
+    if blob is None:
+        return None
     return Doc(vocab).from_bytes(zlib.decompress(blob))
 
 
 # A claim's cue, content and what it says (`Claim.said`), by text: (its sentence's text,
 # start, end in it). Question-time code reads their parse as a span of the sentence's
 # stored parse (`span_doc`) rather than parsing them again on their own.
-_PARTS: OrderedDict[str, tuple[str, int, int]] = OrderedDict()
+_PARTS: LRU[str, tuple[str, int, int]] = LRU(20_000)
 
 
 def remember_parts(located: Iterable[tuple[Claim, Sentence]]) -> None:
     """Where each claim's cue, content and said text sit in its sentence, for `part_of`."""
-    with _lock:
-        for claim, sentence in located:
-            for start, end in _parts(claim, sentence):
-                text = sentence.text[start:end]
-                if text == sentence.text:
-                    continue  # the sentence's own stored parse
-                _PARTS[text] = (sentence.text, start, end)
-                _PARTS.move_to_end(text)
-        while len(_PARTS) > _REMEMBER:
-            _PARTS.popitem(last=False)
+    _PARTS.put_many(
+        (sentence.text[start:end], (sentence.text, start, end))
+        for claim, sentence in located
+        for start, end in _parts(claim, sentence)
+        # A part that is the whole sentence reads the sentence's own stored parse.
+        if (start, end) != (0, len(sentence.text))
+    )
 
 
 def _parts(claim: Claim, sentence: Sentence) -> list[tuple[int, int]]:
@@ -193,8 +180,7 @@ def _parts(claim: Claim, sentence: Sentence) -> list[tuple[int, int]]:
 
 def part_of(text: str) -> tuple[str, int, int] | None:
     """The sentence text a remembered claim part sits in, and where."""
-    with _lock:
-        return _PARTS.get(text)
+    return _PARTS.get(text)
 
 
 _SPAN_ATTRS = [TAG, POS, MORPH, LEMMA, DEP, HEAD, ENT_IOB, ENT_TYPE]
