@@ -156,8 +156,15 @@ def claim_reader(extractor: str = "model") -> Callable[[Article], list[Located]]
     """An article's claims as the indexer extracts them (`model`: the learned tagger it
     ships; `rules`: the rules alone), each with its sentence."""
     extract = claim_extractor(extractor)
+    # Each article is read once: the evaluation asks for it once per pair side.
+    done: dict[str, list[Located]] = {}
 
     def read(article: Article) -> list[Located]:
+        if article.id not in done:
+            done[article.id] = _read(article)
+        return done[article.id]
+
+    def _read(article: Article) -> list[Located]:
         doc = parse(article.text)
         sents = sentences(doc, article.id)
         by_idx: dict[int, Sentence] = {s.idx: s for s in sents}
@@ -178,7 +185,11 @@ def _evidence(position: Position, loc: Located) -> tuple[int, int]:
     at = s.text.find(position.value)
     if at >= 0:
         return s.start + at, s.start + at + len(position.value)
-    c: Claim = loc.claim
+    return _claim_span(loc.claim)
+
+
+def _claim_span(c: Claim) -> tuple[int, int]:
+    """A claim from its cue to its content, whichever comes first."""
     return min(c.cue.start, c.content.start), max(c.cue.end, c.content.end)
 
 
@@ -195,12 +206,11 @@ def evaluate(
     """Scores per kind, and each item with whether a reported conflict covers both sides:
     two of its positions on opposite sides, one whose evidence (the figure or content it
     states, else its claim) overlaps side a and the other side b."""
-    cache: dict[str, list[Located]] = {}
     counts: dict[str, Counter[str]] = {k: Counter() for k in KINDS}
     rows: list[dict[str, Any]] = []
     for item in items:
         refs = dict.fromkeys((item.a.article, item.b.article))
-        located = [loc for ref in refs for loc in cache.setdefault(ref, claims_of(articles[ref]))]
+        located = [loc for ref in refs for loc in claims_of(articles[ref])]
         ids = {ref: articles[ref].id for ref in refs}
         found = None
         for conflict, locs in finder.conflicts(located):
@@ -239,6 +249,20 @@ def evaluate(
     return scores, rows
 
 
+# What stops two figures, from the first check to passing them all (the last check a
+# pair of sides reaches is the one counted).
+_MISMATCH_ORDER = [
+    "same claimant",
+    "a share or bare count",
+    "unit",
+    "people or places",
+    "what is counted",
+    "predicate",
+    "agreeing values",
+    "passes every check",
+]
+
+
 def obstacles(
     items: list[Item],
     articles: dict[str, Article],
@@ -249,38 +273,33 @@ def obstacles(
     never shown pair by pair (so that a test part keeps measuring): a side that no
     claim overlaps, and for figures the first check that stops the two sides' figures
     (`ConflictFinder.figure_mismatch`) or a side with no figure read inside a claim."""
-    cache: dict[str, list[Located]] = {}
     out: dict[str, Counter[str]] = {k: Counter() for k in KINDS}
     for item in (i for i in items if i.conflict):
         counts = out[item.kind]
         counts["pairs"] += 1
         sides = []
         for side in (item.a, item.b):
-            located = cache.setdefault(side.article, claims_of(articles[side.article]))
             aid = articles[side.article].id
             over = [
                 loc
-                for loc in located
-                if loc.sentence.article_id == aid
-                and min(loc.claim.cue.start, loc.claim.content.start) < side.end
-                and side.start < max(loc.claim.cue.end, loc.claim.content.end)
+                for loc in claims_of(articles[side.article])
+                if _covers(_claim_span(loc.claim), loc, aid, side)
             ]
             counts["sides"] += 1
             counts["sides no claim overlaps"] += not over
-            sides.append(
-                [
-                    c
-                    for c in claim_figures(over)
-                    if side.start <= c.loc.sentence.start + c.figure.start < side.end
-                ]
-            )
+            if item.kind == "figures":
+                sides.append(
+                    [
+                        c
+                        for c in claim_figures(over)
+                        if side.start <= c.loc.sentence.start + c.figure.start < side.end
+                    ]
+                )
         if item.kind != "figures":
             continue
         if not all(sides):
             counts["figures: a side with no figure read in a claim"] += 1
             continue
-        order = ["same claimant", "a share or bare count", "unit", "people or places"]
-        order += ["what is counted", "predicate", "agreeing values", "passes every check"]
         reasons = [
             "same claimant"
             if a.loc.key == b.loc.key
@@ -288,7 +307,7 @@ def obstacles(
             for a in sides[0]
             for b in sides[1]
         ]
-        counts[f"figures: {max(reasons, key=order.index)}"] += 1
+        counts[f"figures: {max(reasons, key=_MISMATCH_ORDER.index)}"] += 1
     return out
 
 
@@ -346,14 +365,7 @@ def conflicts_command(
     except ConflictSetError as e:
         raise typer.BadParameter(str(e), param_hint="FILE") from e
     finder = ConflictFinder(get_embedder(BUNDLED_MODEL))
-    read = claim_reader(extractor)
-    extracted: dict[str, list[Located]] = {}
-
-    def claims_of(article: Article) -> list[Located]:
-        if article.id not in extracted:
-            extracted[article.id] = read(article)
-        return extracted[article.id]
-
+    claims_of = claim_reader(extractor)
     scores, rows = evaluate(items, articles, finder, claims_of)
     title = f"{file} ({split}: {len(items)} items, {len(articles)} articles, {extractor} claims)"
     typer.echo(render(scores, title))
