@@ -63,6 +63,7 @@ def candidates(docs: Sequence[PolnearDoc]) -> list[Candidate]:
     for doc in docs:
         text = doc.article.text
         doc_parse: Doc | None = None
+        entities: list[tuple[int, int, str]] = []
         seen: set[str] = set()
         for i, att in enumerate(doc.attributions):
             content = _LEADING_THAT.sub("", _text(text, att.content).strip(_EDGE))
@@ -72,7 +73,7 @@ def candidates(docs: Sequence[PolnearDoc]) -> list[Candidate]:
                 continue
             if doc_parse is None:  # parse lazily: articles without candidates cost nothing
                 doc_parse = parse(text)
-            entities = [(e.start_char, e.end_char, e.label_) for e in doc_parse.ents]
+                entities = [(e.start_char, e.end_char, e.label_) for e in doc_parse.ents]
             names = named_entities(att, entities)
             if names:
                 seen.add(content)
