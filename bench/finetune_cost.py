@@ -17,8 +17,11 @@ from pathlib import Path
 import torch
 
 from eval.polnear import load_split
+from indexer.build import BuildOptions
 from indexer.embed import BUNDLED_MODEL, get_embedder
 from indexer.split import chunk, load_pipeline, sentences
+
+CHUNKS = BuildOptions()  # chunked as the indexer cuts them by default
 
 
 def main() -> None:
@@ -33,7 +36,12 @@ def main() -> None:
     texts: list[str] = []
     for d in load_split(args.polnear, "dev", limit=args.articles):
         sents = sentences(nlp(d.article.text), d.article.id)
-        texts += [c.text for c in chunk(d.article.text, sents, d.article.id, 600, 1)]
+        texts += [
+            c.text
+            for c in chunk(
+                d.article.text, sents, d.article.id, CHUNKS.chunk_max_chars, CHUNKS.chunk_overlap
+            )
+        ]
     embedder = get_embedder(BUNDLED_MODEL)
     model = embedder._model[0].auto_model  # the transformer under the pooling
     tokenizer = embedder._model.tokenizer
