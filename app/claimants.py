@@ -20,7 +20,7 @@ from anyascii import anyascii
 from rapidfuzz import fuzz
 from spacy.tokens import Doc, Span
 
-from indexer.claims import TITLES
+from indexer.claims import TITLE_WORDS
 from indexer.models import Claim
 
 _SPEECH = (
@@ -53,7 +53,6 @@ _ABOUT_CLAIMS = re.compile(
 # Words that do not tell one bearer of a name from another: articles and glue, and titles
 # beside a name ("President Zelensky"; "the mayor" alone is a description).
 _NOISE = frozenset({"the", "of", "a", "an", "and", "for", "s"})
-_TITLES = frozenset(t.rstrip(".") for t in TITLES)
 # Generational suffixes do: "Trump Jr." is not "Trump".
 _SUFFIXES = frozenset({"jr", "sr", "ii", "iii", "iv"})
 # Spelling differences that transliterations of one name show (Zelenskyy/Zelenskiy,
@@ -124,7 +123,7 @@ def _parse(name: str) -> _Name:
     kept = [
         w
         for w, after in zip(every, [*every[1:], ""][: len(every)], strict=True)
-        if not (w.lower() in _TITLES and after[:1].isupper())
+        if not (w.lower() in TITLE_WORDS and after[:1].isupper())
     ]
     capitalised = [w for w in kept if w[0].isupper() and not _ACRONYM.match(w)]
     return _Name(

@@ -18,14 +18,14 @@ from typing import Any
 
 from app.text import STOP
 from eval.polnear import CharSpan, GoldAttribution, PolnearDoc
-from indexer.claims import TITLES
+from indexer.claims import TITLE_WORDS
 from indexer.models import Article, Claim
 
 Extractor = Callable[[Article], list[Claim]]
 
 # Words that do not identify who a source is ("the", "Mr.", "President"): the project's one
 # stop-word list and the titles the claim extractor strips from names.
-NOT_NAMES = STOP | {t.rstrip(".") for t in TITLES}
+NOT_NAMES = STOP | TITLE_WORDS
 _WORD = re.compile(r"[\w'’]+")
 
 

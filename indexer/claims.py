@@ -107,6 +107,8 @@ TITLES = _words(
     minister inspector colonel col. gen. general judge justice chief secretary prime
     engineer professor prof. sir lord lady king queen prince"""
 )
+# The same titles as words, without abbreviation dots ("dr", "sen").
+TITLE_WORDS = frozenset(t.rstrip(".") for t in TITLES)
 # Nouns that carry an attribution when someone owns them: "Trump's claim that ...",
 # "the senator's support for the bill", "a warning from the agency that ...".
 NOUN_CUES = _words(
