@@ -30,12 +30,12 @@ ARTICLES = {
 }
 
 
-def _folder(root: Path) -> Path:
+def _folder(root: Path, articles: dict[str, list[tuple[str, str, str]]] = ARTICLES) -> Path:
     """Sentences "SOURCE CUE CONTENT." with their brat attributions, one article each."""
     (root / "dev" / "text").mkdir(parents=True)
     (root / "dev" / "attributions").mkdir(parents=True)
     meta = ["compartment\tfilename\tpublisher\tpublication_date"]
-    for name, rows in ARTICLES.items():
+    for name, rows in articles.items():
         text, ann = "", []
         for i, (source, cue, content) in enumerate(rows):
             s = len(text)
@@ -104,25 +104,9 @@ def test_the_real_dev_split_gives_named_questions() -> None:
 
 
 def test_the_name_heading_the_source_is_its_claimant_not_a_modifier(tmp_path: Path) -> None:
-    root = tmp_path / "data"
-    (root / "dev" / "text").mkdir(parents=True)
-    (root / "dev" / "attributions").mkdir(parents=True)
     source = "White House Press Secretary Josh Earnest"
     content = "the president would veto the bill without any delay at all"
-    text = f"{source} said on Tuesday that {content}.\n"
-    c = text.index(content)
-    (root / "dev" / "text" / "a.txt").write_text(text, encoding="utf-8")
-    (root / "dev" / "attributions" / "a_x.ann").write_text(
-        f"T1\tSource 0 {len(source)}\t{source}\n"
-        f"T2\tCue {len(source) + 1} {len(source) + 5}\tsaid\n"
-        f"T3\tContent {c} {c + len(content)}\t{content}\n"
-        "E1\tAttribution:T2 Content:T3 Source:T1\n",
-        encoding="utf-8",
-    )
-    (root / "metadata.tsv").write_text(
-        "compartment\tfilename\tpublisher\tpublication_date\ndev\ta\tpaper\t2016-09-01\n",
-        encoding="utf-8",
-    )
+    root = _folder(tmp_path / "data", {"a": [(source, "said on Tuesday that", content)]})
     (question,) = sample_questions(load_split(root, "dev"), "dev", 5)
     # The first entity ("White House") only modifies the source; the person heads it.
     assert question.claimants == [[source, "Josh Earnest", "Earnest"]]

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 from app.generate.base import ArticleRef
 from app.generate.reporting import bylined, prose_text, reported, written_date
 from app.verify import support
@@ -11,20 +13,12 @@ from indexer.models import Claim, Sentence, Span
 ARTICLE = ArticleRef("flood", "Flood toll disputed", "Coast Post", "2025-03-04", None)
 
 
-def _claim(text: str, mention: str | None, cue: str, content: str, kind: str = "indirect") -> Claim:
+def _claim(text: str, mention: str, cue: str, content: str, kind: str = "indirect") -> Claim:
     def span(words: str) -> Span:
         at = text.index(words)
         return Span(at, at + len(words), words)
 
-    return Claim(
-        "flood",
-        0,
-        "Hana Moreau" if mention in (None, "she") else (mention or ""),
-        span(mention) if mention else None,
-        span(cue),
-        span(content),
-        kind,
-    )
+    return Claim("flood", 0, mention, span(mention), span(cue), span(content), kind)
 
 
 def _sentence(text: str) -> Sentence:
@@ -84,9 +78,10 @@ def test_a_pronoun_is_restated_only_as_a_name_the_prose_gives() -> None:
     ]
     report = [Sentence("flood", i, 0, len(t), t) for i, t in enumerate(lines)]
     sentence = report[2]
-    claim = _claim(sentence.text, "She", "said", "the toll was far lower")
-    claim = Claim(
-        "flood", 2, "Hana Moreau", claim.claimant_mention, claim.cue, claim.content, "indirect"
+    claim = replace(
+        _claim(sentence.text, "She", "said", "the toll was far lower"),
+        sentence_idx=2,
+        claimant="Hana Moreau",
     )
     in_prose = prose_text(report, {("flood", 0)})["flood"]
     assert reported(sentence, claim, ARTICLE, in_prose) == (
