@@ -537,6 +537,41 @@ def locate(passages: list[Passage]) -> list[Located]:
     return out
 
 
+def _one_per_measure(groups: list[Found]) -> list[Found]:
+    """Figure conflicts on one measure as one disagreement with every position once: three
+    ministries giving three tolls are one disagreement of three sides, not three pairs.
+    A position's side is its figure's, so positions giving the same figure share one."""
+    out: list[Found] = []
+    where: dict[str, int] = {}
+    for conflict, locs in groups:
+        if conflict.kind != "figures":
+            out.append((conflict, locs))
+            continue
+        if conflict.about not in where:
+            where[conflict.about] = len(out)
+            out.append((conflict, list(locs)))
+            continue
+        k = where[conflict.about]
+        merged, have = out[k]
+        positions = list(merged.positions)
+        for position, loc in zip(conflict.positions, locs, strict=True):
+            if not any(
+                (p.claimant, p.value) == (position.claimant, position.value) for p in positions
+            ):
+                positions.append(position)
+                have.append(loc)
+        out[k] = (replace(merged, positions=positions), have)
+    return [
+        (replace(c, positions=_sided(c.positions)), locs) if c.kind == "figures" else (c, locs)
+        for c, locs in out
+    ]
+
+
+def _sided(positions: list[Position]) -> list[Position]:
+    values = list(dict.fromkeys(p.value for p in positions))
+    return [replace(p, side=values.index(p.value)) for p in positions]
+
+
 def _attach(answer: Answer, groups: list[Found]) -> tuple[list[Conflict], Answer]:
     """Give every position a citation (adding one for a sentence the answer lacks) and say
     in the answer that the sources disagree."""
@@ -555,7 +590,7 @@ def _attach(answer: Answer, groups: list[Found]) -> tuple[list[Conflict], Answer
         return len(citations)
 
     claims = list(answer.claims)
-    for conflict, locs in groups:
+    for conflict, locs in _one_per_measure(groups):
         numbers = [cite(loc) for loc in locs]
         positions = [
             replace(p, citation=n) for p, n in zip(conflict.positions, numbers, strict=True)

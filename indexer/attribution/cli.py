@@ -39,6 +39,13 @@ def attribution(
         ),
     ] = "2,4,-1",
     hidden: Annotated[int, typer.Option(min=8, help="LSTM units a direction")] = 64,
+    refine_from: Annotated[
+        Optional[int],  # noqa: UP045
+        typer.Option(
+            help="fine-tune: run the encoder's layers above this one (one of --layers) "
+            "again over the token rows, trained with the heads (default: frozen encoder)"
+        ),
+    ] = None,
     word_min_count: Annotated[
         int,
         typer.Option(
@@ -71,7 +78,15 @@ def attribution(
         raise typer.BadParameter(
             "give layer numbers such as 2,4,-1", param_hint="--layers"
         ) from exc
-    config = TaggerConfig(use_rules=rules, encoder_layers=encoder_layers, hidden=hidden)
+    if refine_from is not None and refine_from not in encoder_layers:
+        raise typer.BadParameter(
+            f"the layers above {refine_from} start from its states: add {refine_from} to "
+            "--layers, or choose one of them",
+            param_hint="--refine-from",
+        )
+    config = TaggerConfig(
+        use_rules=rules, encoder_layers=encoder_layers, hidden=hidden, refine_from=refine_from
+    )
     options = TrainOptions(
         epochs=epochs, seed=seed, tagger=config, word_min_count=word_min_count, limit=limit
     )

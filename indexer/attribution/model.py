@@ -33,6 +33,7 @@ from indexer.attribution.features import (
     Vocab,
     cue_columns,
 )
+from indexer.embed import BUNDLED_MODEL, get_embedder, resolve_model_path
 from indexer.errors import IndexerError
 
 DATA_DIR = Path(__file__).parent / "data"
@@ -65,6 +66,50 @@ class TaggerConfig:
     # probability (chosen on dev after training; 0.5 is close to the most likely label).
     cue_threshold: float = 0.5
     content_threshold: float = 0.5
+    # Fine-tuning: the encoder's layers above this one run again over the token rows,
+    # starting from this layer's states (one of `encoder_layers`), with weights that
+    # start as the bundled model's and are trained with the heads (None: frozen encoder,
+    # no extra layers). Shared by both heads; each head adds its own columns to the
+    # input rows, so the role tagger's layers know which cue they read for.
+    refine_from: int | None = None
+
+
+class _Refiner(nn.Module):
+    """The encoder's top layers, run again over token rows (each a token's mean word-piece
+    state at `refine_from`). Built from the base model's configuration; the weights come
+    from the base model when training starts and from the tagger's file after."""
+
+    def __init__(self, config: TaggerConfig) -> None:
+        super().__init__()
+        from transformers import AutoConfig, AutoModel
+
+        assert config.refine_from is not None
+        base = AutoConfig.from_pretrained(resolve_model_path(BUNDLED_MODEL))
+        self.slot = config.encoder_layers.index(config.refine_from)
+        first = config.refine_from % (base.num_hidden_layers + 1)
+        # A randomly initialised base model of the same shape (its weights are not
+        # read here) whose top layers become ours.
+        model: Any = AutoModel.from_config(base)  # type: ignore[no-untyped-call]
+        self.layers = nn.ModuleList(model.encoder.layer[first:])
+        self.state_dim = config.state_dim
+
+    def start_from_base(self) -> None:
+        """Copy the bundled model's weights into the layers (training starts here)."""
+        transformer: Any = get_embedder(BUNDLED_MODEL)._model[0]
+        encoder = transformer.auto_model.encoder
+        top = encoder.layer[len(encoder.layer) - len(self.layers) :]
+        for mine, theirs in zip(self.layers, top, strict=True):
+            mine.load_state_dict(theirs.state_dict())
+
+    def forward(self, states: torch.Tensor, lengths: torch.Tensor) -> torch.Tensor:
+        lo = self.slot * self.state_dim
+        hidden = states[..., lo : lo + self.state_dim]
+        keep = torch.arange(states.shape[1])[None, :] < lengths[:, None]
+        # Additive attention mask, as the encoder's own layers take it.
+        mask = (~keep)[:, None, None, :].to(hidden.dtype) * torch.finfo(hidden.dtype).min
+        for layer in self.layers:
+            hidden = layer(hidden, attention_mask=mask)
+        return hidden
 
 
 class _Head(nn.Module):
@@ -72,11 +117,20 @@ class _Head(nn.Module):
         self, config: TaggerConfig, columns: Sequence[str], sizes: dict[str, int], labels: int
     ) -> None:
         super().__init__()
-        self.proj = nn.Linear(config.state_dim * len(config.encoder_layers), config.projection)
+        refined = config.state_dim if config.refine_from is not None else 0
+        self.proj = nn.Linear(
+            config.state_dim * len(config.encoder_layers) + refined, config.projection
+        )
         dims = [config.word_dim if c == WORD else config.embedding_dim for c in columns]
         self.embeddings = nn.ModuleList(
             nn.Embedding(sizes[c], d) for c, d in zip(columns, dims, strict=True)
         )
+        # What the columns add to the refining layers' input rows: zero at first, so
+        # training starts from the base model's own computation.
+        self.inject = nn.Linear(sum(dims), refined) if refined else None
+        if self.inject is not None:
+            nn.init.zeros_(self.inject.weight)
+            nn.init.zeros_(self.inject.bias)
         width = config.projection + sum(dims)
         self.dropout = nn.Dropout(config.dropout)
         self.lstm = nn.LSTM(
@@ -90,11 +144,20 @@ class _Head(nn.Module):
         self.out = nn.Linear(2 * config.hidden, labels)
 
     def forward(
-        self, states: torch.Tensor, cats: torch.Tensor, lengths: torch.Tensor
+        self,
+        states: torch.Tensor,
+        cats: torch.Tensor,
+        lengths: torch.Tensor,
+        refiner: _Refiner | None = None,
     ) -> torch.Tensor:
-        parts = [torch.relu(self.proj(states))]
-        parts += [emb(cats[..., k]) for k, emb in enumerate(self.embeddings)]
-        x = self.dropout(torch.cat(parts, dim=-1))
+        columns = [emb(cats[..., k]) for k, emb in enumerate(self.embeddings)]
+        if refiner is not None and self.inject is not None:
+            added = self.inject(torch.cat(columns, dim=-1))
+            lo = refiner.slot * refiner.state_dim
+            start = states[..., lo : lo + refiner.state_dim] + added
+            rows = torch.cat([states[..., :lo], start, states[..., lo + refiner.state_dim :]], -1)
+            states = torch.cat([states, refiner(rows, lengths)], dim=-1)
+        x = self.dropout(torch.cat([torch.relu(self.proj(states)), *columns], dim=-1))
         packed = nn.utils.rnn.pack_padded_sequence(
             x, lengths.cpu(), batch_first=True, enforce_sorted=False
         )
@@ -134,10 +197,13 @@ class AttributionTagger:
     role_head: _Head = field(init=False)
     meta: dict[str, Any] = field(default_factory=dict)
 
+    refiner: _Refiner | None = field(init=False)
+
     def __post_init__(self) -> None:
         sizes = self.vocab.sizes()
         self.cue_head = _Head(self.config, self.token_columns, sizes, 3)
         self.role_head = _Head(self.config, self.role_columns, sizes, 5)
+        self.refiner = _Refiner(self.config) if self.config.refine_from is not None else None
 
     @property
     def token_columns(self) -> list[str]:
@@ -149,8 +215,21 @@ class AttributionTagger:
         cue = [c for c in CUE_COLUMNS if self.config.use_rules or not c.startswith("cue_rule")]
         return [*self.token_columns, *cue]
 
+    def parts(self) -> dict[str, nn.Module]:
+        """The trained modules by the names they are saved under."""
+        named: dict[str, nn.Module] = {"cue": self.cue_head, "role": self.role_head}
+        if self.refiner is not None:
+            named["refine"] = self.refiner
+        return named
+
     def modules(self) -> list[nn.Module]:
-        return [self.cue_head, self.role_head]
+        return list(self.parts().values())
+
+    def logits(
+        self, head: _Head, states: torch.Tensor, cats: torch.Tensor, lengths: torch.Tensor
+    ) -> torch.Tensor:
+        logits: torch.Tensor = head(states, cats, lengths, self.refiner)
+        return logits
 
     # --- batching ------------------------------------------------------------------
 
@@ -243,7 +322,7 @@ class AttributionTagger:
     ) -> list[npt.NDArray[np.float32]]:
         states, cats, lengths = self.batch(items, role)
         with torch.inference_mode():
-            probs = torch.softmax(head(states, cats, lengths).float(), dim=-1).numpy()
+            probs = torch.softmax(self.logits(head, states, cats, lengths), dim=-1).numpy()
         return [probs[b, : int(n)] for b, n in enumerate(lengths)]
 
     # --- persistence -----------------------------------------------------------------
@@ -253,8 +332,8 @@ class AttributionTagger:
         the vocabulary, the weights' hash and whatever `meta` records (seed, data)."""
         path.parent.mkdir(parents=True, exist_ok=True)
         state = {
-            "cue": {k: v.half() for k, v in self.cue_head.state_dict().items()},
-            "role": {k: v.half() for k, v in self.role_head.state_dict().items()},
+            name: {k: v.half() for k, v in part.state_dict().items()}
+            for name, part in self.parts().items()
         }
         torch.save(state, path)
         info = {
@@ -287,8 +366,10 @@ class AttributionTagger:
             config["encoder_layers"] = tuple(config.get("encoder_layers", (-1,)))
             tagger = cls(TaggerConfig(**config), Vocab.of(info["vocab"]), meta=info)
             state = torch.load(path, map_location="cpu", weights_only=True)
-            tagger.cue_head.load_state_dict({k: v.float() for k, v in state["cue"].items()})
-            tagger.role_head.load_state_dict({k: v.float() for k, v in state["role"].items()})
+            if set(state) != set(tagger.parts()):
+                raise ValueError(f"it holds {sorted(state)}, not {sorted(tagger.parts())}")
+            for name, part in tagger.parts().items():
+                part.load_state_dict({k: v.float() for k, v in state[name].items()})
         except Exception as exc:  # any damage: unreadable JSON, torch pickle, shapes
             raise AttributionModelError(
                 f"The attribution model file {path} is damaged ({exc}). {rebuild}"

@@ -54,6 +54,9 @@ class TrainOptions:
     epochs: int = 6
     batch_size: int = 64
     learning_rate: float = 3e-3
+    # The refining encoder layers' (TaggerConfig.refine_from): pretrained weights want
+    # far smaller steps than the freshly initialised heads.
+    refine_learning_rate: float = 1e-4
     seed: int = 13
     tagger: TaggerConfig = field(default_factory=TaggerConfig)
     # A lemma earns its own embedding when it occurs this often in the training split;
@@ -96,13 +99,21 @@ def train(
     tagger = AttributionTagger(options.tagger, vocab)
     cue_examples = [e for f, gold in splits["train"][1] for e in _cue_examples(f, gold)]
     role_examples = [e for f, gold in splits["train"][1] for e in _role_examples(tagger, f, gold)]
-    params = [p for m in tagger.modules() for p in m.parameters()]
-    optimiser = torch.optim.AdamW(params, lr=options.learning_rate, weight_decay=1e-4)
+    if tagger.refiner is not None:
+        tagger.refiner.start_from_base()
+    heads = [p for m in (tagger.cue_head, tagger.role_head) for p in m.parameters()]
+    rates = [options.learning_rate]
+    groups: list[dict[str, Any]] = [{"params": heads, "lr": options.learning_rate}]
+    if tagger.refiner is not None:
+        rates.append(options.refine_learning_rate)
+        groups.append({"params": list(tagger.refiner.parameters()), "lr": rates[-1]})
+    params = [p for g in groups for p in g["params"]]
+    optimiser = torch.optim.AdamW(groups, weight_decay=1e-4)
     steps = -(-len(cue_examples) // options.batch_size) - (
         -len(role_examples) // options.batch_size
     )
     schedule = torch.optim.lr_scheduler.OneCycleLR(
-        optimiser, max_lr=options.learning_rate, total_steps=steps * options.epochs
+        optimiser, max_lr=rates, total_steps=steps * options.epochs
     )
     loss_fn = nn.CrossEntropyLoss(ignore_index=-100)
     best: tuple[float, int, dict[str, Any]] = (-1.0, -1, {})
@@ -122,7 +133,7 @@ def train(
             labels = torch.full(cats.shape[:2], -100, dtype=torch.long)
             for b, e in enumerate(batch):
                 labels[b, : len(e.labels)] = torch.from_numpy(e.labels)
-            logits = head(states, cats, lengths)
+            logits = tagger.logits(head, states, cats, lengths)
             loss = loss_fn(logits.reshape(-1, logits.shape[-1]), labels.reshape(-1))
             optimiser.zero_grad()
             loss.backward()
@@ -358,12 +369,12 @@ def _span_claim(t: FoundAttribution) -> Claim:
 
 def _state(tagger: AttributionTagger) -> dict[str, Any]:
     return {
-        name: {k: v.detach().clone() for k, v in head.state_dict().items()}
-        for name, head in (("cue", tagger.cue_head), ("role", tagger.role_head))
+        name: {k: v.detach().clone() for k, v in part.state_dict().items()}
+        for name, part in tagger.parts().items()
     }
 
 
 def _load_state(tagger: AttributionTagger, state: dict[str, Any]) -> None:
-    if state:
-        tagger.cue_head.load_state_dict(state["cue"])
-        tagger.role_head.load_state_dict(state["role"])
+    for name, part in tagger.parts().items():
+        if name in state:
+            part.load_state_dict(state[name])

@@ -365,3 +365,47 @@ def test_a_revision_may_share_few_words_with_the_pledge_just_before_it(
             "5,500 troops would remain through 2017",
         ]
     ]
+
+
+def test_three_tolls_on_one_measure_are_one_disagreement_of_three_sides(
+    embedder: Embedder,
+) -> None:
+    text = (
+        "The health ministry said 120 people died in the floods. "
+        "The interior ministry said 310 people died in the floods. "
+        "The disaster agency said 310 people died in the floods. "
+        "The army said 95 people died in the floods."
+    )
+    claims = [
+        (who, "said", f"{n} people died in the floods", "indirect")
+        for who, n in (
+            ("health ministry", 120),
+            ("interior ministry", 310),
+            ("disaster agency", 310),
+            ("army", 95),
+        )
+    ]
+    located = _located(text, *claims)
+    pairs = [c for c, _ in ConflictFinder(embedder).conflicts(located) if c.kind == "figures"]
+    assert len(pairs) > 1  # the finder compares claims two by two
+    ref = located[0].article
+    cites = [Citation(k + 1, ref, s.start, s.end, s.text) for k, s in enumerate(
+        loc.sentence for loc in located
+    )]  # fmt: skip
+    answer = Answer(" ".join(f"x [{c.n}]" for c in cites), cites, "extractive")
+    passage = Passage(
+        1,
+        Chunk(1, "own", 0, 0, len(text), text, 0, len(located) - 1),
+        ref,
+        [loc.sentence for loc in located],
+        [loc.claim for loc in located],
+        1.0,
+    )
+    conflicts, said = ConflictFinder(embedder).find(answer, [passage], ASKED)
+    (figures,) = [c for c in conflicts if c.kind == "figures"]
+    by = {p.claimant: p for p in figures.positions}
+    assert set(by) == {"health ministry", "interior ministry", "disaster agency", "army"}
+    # The two that give the same toll stand on one side; the others each on their own.
+    assert by["interior ministry"].side == by["disaster agency"].side
+    assert len({p.side for p in figures.positions}) == 3
+    assert said.text.count("disagree") == 1

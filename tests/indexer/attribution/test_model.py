@@ -129,3 +129,31 @@ def test_quotations_signed_with_a_dash_join_the_tagged_claims() -> None:
     tagged = FoundAttribution(cue=said.cue, content=said.content, source=None)
     claims = to_claims(item, [tagged])
     assert [(c.cue.text, c.claimant) for c in claims] == [("―", "Ada Lindqvist"), ("said", "mayor")]
+
+
+def test_a_tagged_content_cut_inside_a_quotation_takes_the_whole_quotation() -> None:
+    text = (
+        "Pier\n\n"
+        "“The pier has been closed for too long. It should open in May. The council "
+        "has had the money since March,” said the mayor. Critics said the pier was unsafe.\n"
+    )
+    article = Article(id="pier", title="Pier", text=text, outlet="Gazette")
+    doc = parse(text)
+    item = parsed(doc, article, sentences(doc, article.id), [])
+    said = text.index("said the mayor")
+    cue = (said, said + 4)
+    quote = (text.index("“"), text.index("”") + 1)
+    first = text.index("The pier")
+    # The tagger stopped after the second sentence of the quotation.
+    short = FoundAttribution(cue=cue, content=(first, text.index(" The council")), source=None)
+    late = FoundAttribution(cue=cue, content=(text.index("It should"), quote[1]), source=None)
+    for tagged in (short, late):
+        (claim,) = [c for c in to_claims(item, [tagged]) if c.cue.start == said]
+        assert (claim.content.start, claim.content.end) == quote
+    # A content outside any quotation is left as tagged.
+    critics = text.index("the pier was unsafe")
+    outside = FoundAttribution(
+        cue=(critics - 5, critics - 1), content=(critics, text.index(".\n")), source=None
+    )
+    claims = to_claims(item, [outside])
+    assert [(c.content.start, c.content.end) for c in claims] == [outside.content]

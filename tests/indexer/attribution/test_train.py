@@ -2,10 +2,23 @@
 
 from __future__ import annotations
 
+import hashlib
+import json
 from pathlib import Path
+from typing import Any
 
-from indexer.attribution.model import AttributionTagger
+import pytest
+import torch
+
+from indexer.attribution.features import pipeline_vocab
+from indexer.attribution.model import (
+    AttributionModelError,
+    AttributionTagger,
+    TaggerConfig,
+    meta_path,
+)
 from indexer.attribution.train import TrainOptions, lexicon, split_digest, train
+from indexer.embed import Embedder
 
 ARTICLE = (
     "Mayor backs tram\n\n"
@@ -85,3 +98,46 @@ def test_a_tagger_with_a_lexicon_learns_lemma_rows_and_saves_the_words(tmp_path:
     without = tmp_path / "plain" / "tagger.pt"
     train(data, without, TrainOptions(epochs=1, seed=3, word_min_count=0), tmp_path / "c", False)
     assert "word" not in AttributionTagger.load(without).token_columns
+
+
+def test_the_refining_layers_start_as_the_encoders_own_top_layers(embedder: Embedder) -> None:
+    config = TaggerConfig(encoder_layers=(2, 4, -1), refine_from=4)
+    refiner = AttributionTagger(config, pipeline_vocab()).refiner
+    assert refiner is not None and len(refiner.layers) == 2
+    refiner.start_from_base()
+    refiner.eval()
+    model: Any = embedder._model[0].auto_model
+    batch = embedder._model.tokenizer(
+        ["The council said the bridge would reopen.", "Critics disagreed."],
+        padding=True,
+        return_tensors="pt",
+    )
+    with torch.inference_mode():
+        hidden = model(**batch, output_hidden_states=True).hidden_states
+        states = torch.cat([hidden[2], hidden[4], hidden[6]], dim=-1)
+        refined = refiner(states, batch["attention_mask"].sum(1))
+    real = batch["attention_mask"].bool()
+    assert torch.allclose(refined[real], hidden[6][real], atol=1e-4)
+
+
+def test_a_fine_tuned_tagger_saves_its_layers_and_loads_them_back(tmp_path: Path) -> None:
+    data = _corpus(tmp_path / "polnear")
+    out = tmp_path / "model" / "tagger.pt"
+    config = TaggerConfig(encoder_layers=(2, 4, -1), refine_from=4)
+    options = TrainOptions(epochs=1, seed=3, tagger=config, refine_learning_rate=1e-3)
+    train(data, out, options, cache_dir=tmp_path / "cache", progress=False)
+    tagger = AttributionTagger.load(out)
+    assert tagger.refiner is not None and tagger.config.refine_from == 4
+    trained = {k: v.clone() for k, v in tagger.refiner.layers[0].state_dict().items()}
+    tagger.refiner.start_from_base()
+    base = tagger.refiner.layers[0].state_dict()
+    assert any(not torch.equal(trained[k], base[k]) for k in base)  # training moved them
+    # A file without the layers its configuration asks for is damaged, not half-used.
+    state = torch.load(out, weights_only=True)
+    del state["refine"]
+    torch.save(state, out)
+    meta = json.loads(meta_path(out).read_text(encoding="utf-8"))
+    meta["sha256"] = hashlib.sha256(out.read_bytes()).hexdigest()
+    meta_path(out).write_text(json.dumps(meta), encoding="utf-8")
+    with pytest.raises(AttributionModelError, match="damaged"):
+        AttributionTagger.load(out)
