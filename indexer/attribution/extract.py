@@ -156,7 +156,7 @@ def whole_quotations(content: CharSpan, quotes: Sequence[CharSpan]) -> CharSpan:
     train, +0.005 on dev.)"""
     start, end = content
     for q_start, q_end in quotes:
-        if q_end <= start or end <= q_start:
+        if not overlap((q_start, q_end), (start, end)):
             continue
         if q_start <= start and end < q_end:
             end = q_end

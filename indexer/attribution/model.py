@@ -101,10 +101,14 @@ class _Refiner(nn.Module):
         for mine, theirs in zip(self.layers, top, strict=True):
             mine.load_state_dict(theirs.state_dict())
 
-    def forward(self, states: torch.Tensor, lengths: torch.Tensor) -> torch.Tensor:
+    def start(self, states: torch.Tensor) -> torch.Tensor:
+        """The rows' states at `refine_from`, out of the side-by-side layers."""
         lo = self.slot * self.state_dim
-        hidden = states[..., lo : lo + self.state_dim]
-        keep = torch.arange(states.shape[1])[None, :] < lengths[:, None]
+        return states[..., lo : lo + self.state_dim]
+
+    def forward(self, hidden: torch.Tensor, lengths: torch.Tensor) -> torch.Tensor:
+        """`hidden`: (windows, tokens, state_dim) rows to run the layers over."""
+        keep = torch.arange(hidden.shape[1])[None, :] < lengths[:, None]
         # Additive attention mask, as the encoder's own layers take it.
         mask = (~keep)[:, None, None, :].to(hidden.dtype) * torch.finfo(hidden.dtype).min
         for layer in self.layers:
@@ -152,11 +156,8 @@ class _Head(nn.Module):
     ) -> torch.Tensor:
         columns = [emb(cats[..., k]) for k, emb in enumerate(self.embeddings)]
         if refiner is not None and self.inject is not None:
-            added = self.inject(torch.cat(columns, dim=-1))
-            lo = refiner.slot * refiner.state_dim
-            start = states[..., lo : lo + refiner.state_dim] + added
-            rows = torch.cat([states[..., :lo], start, states[..., lo + refiner.state_dim :]], -1)
-            states = torch.cat([states, refiner(rows, lengths)], dim=-1)
+            start = refiner.start(states) + self.inject(torch.cat(columns, dim=-1))
+            states = torch.cat([states, refiner(start, lengths)], dim=-1)
         x = self.dropout(torch.cat([torch.relu(self.proj(states)), *columns], dim=-1))
         packed = nn.utils.rnn.pack_padded_sequence(
             x, lengths.cpu(), batch_first=True, enforce_sorted=False

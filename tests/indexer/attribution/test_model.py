@@ -9,7 +9,14 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from indexer.attribution.extract import load_tagger, parsed, prepare, tagged_claims, to_claims
+from indexer.attribution.extract import (
+    Parsed,
+    load_tagger,
+    parsed,
+    prepare,
+    tagged_claims,
+    to_claims,
+)
 from indexer.attribution.model import (
     TRAIN_COMMAND,
     WEIGHTS,
@@ -102,11 +109,16 @@ def test_the_tagger_finds_claims_with_their_sources(embedder: Embedder) -> None:
     assert all(c.reported_by[-1] == "Gazette" for c in claims)
 
 
+def _parsed(article_id: str, title: str, text: str) -> Parsed:
+    """An article of our own as the indexer has it before claims, without chunks."""
+    article = Article(id=article_id, title=title, text=text, outlet="Gazette")
+    doc = parse(text)
+    return parsed(doc, article, sentences(doc, article.id), [])
+
+
 def test_a_cue_tagged_without_a_source_takes_the_rules_subject_of_that_cue() -> None:
     text = "Tram delayed\n\nThe city's transport chief said the tram would open late.\n"
-    article = Article(id="tram", title="Tram delayed", text=text, outlet="Gazette")
-    doc = parse(text)
-    item = parsed(doc, article, sentences(doc, article.id), [])
+    item = _parsed("tram", "Tram delayed", text)
     rule = next(f for f in item.rules if text[slice(*f.cue)] == "said")
     assert rule.subject is not None
     no_source = FoundAttribution(cue=rule.cue, content=rule.content, source=None)
@@ -122,9 +134,7 @@ def test_quotations_signed_with_a_dash_join_the_tagged_claims() -> None:
         "“The pier has been closed for too long.” ― Ada Lindqvist\n"
         "“It should open in May,” said the mayor.\n"
     )
-    article = Article(id="pier", title="Readers wrote in", text=text, outlet="Gazette")
-    doc = parse(text)
-    item = parsed(doc, article, sentences(doc, article.id), [])
+    item = _parsed("pier", "Readers wrote in", text)
     said = next(f for f in item.rules if text[slice(*f.cue)] == "said")
     tagged = FoundAttribution(cue=said.cue, content=said.content, source=None)
     claims = to_claims(item, [tagged])
@@ -137,9 +147,7 @@ def test_a_tagged_content_cut_inside_a_quotation_takes_the_whole_quotation() -> 
         "“The pier has been closed for too long. It should open in May. The council "
         "has had the money since March,” said the mayor. Critics said the pier was unsafe.\n"
     )
-    article = Article(id="pier", title="Pier", text=text, outlet="Gazette")
-    doc = parse(text)
-    item = parsed(doc, article, sentences(doc, article.id), [])
+    item = _parsed("pier", "Pier", text)
     said = text.index("said the mayor")
     cue = (said, said + 4)
     quote = (text.index("“"), text.index("”") + 1)

@@ -115,7 +115,7 @@ def test_the_refining_layers_start_as_the_encoders_own_top_layers(embedder: Embe
     with torch.inference_mode():
         hidden = model(**batch, output_hidden_states=True).hidden_states
         states = torch.cat([hidden[2], hidden[4], hidden[6]], dim=-1)
-        refined = refiner(states, batch["attention_mask"].sum(1))
+        refined = refiner(refiner.start(states), batch["attention_mask"].sum(1))
     real = batch["attention_mask"].bool()
     assert torch.allclose(refined[real], hidden[6][real], atol=1e-4)
 
