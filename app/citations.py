@@ -26,6 +26,7 @@ from app.settings import Settings, get_settings
 from app.verify import (
     Piece,
     Vector,
+    answer_vectors,
     claimant_names,
     clean,
     embed_texts,
@@ -149,10 +150,10 @@ def _check(
     candidates = {
         c.n: _candidates(c, articles[c.article.id], store) for c in answer.citations if c.supported
     }
-    vectors = embed_texts(
+    vectors = answer_vectors(
         embedder,
-        [clean(p.text) for p in pieces]
-        + [t for options in candidates.values() for o in options for t in o.texts],
+        [_cites(p, candidates) for p in pieces],
+        [t for options in candidates.values() for o in options for t in o.texts],
     )
     chosen: dict[int, list[_Candidate]] = {n: [] for n in candidates}
     backs: dict[int, bool] = {}
@@ -189,6 +190,15 @@ def _check(
         if _inside(u.claim, next(c for c in citations if c.n == u.citation))
     ]
     return replace(answer, citations=citations, claims=claims, warnings=warnings), unsupported
+
+
+def _cites(
+    piece: Piece, candidates: Mapping[int, list[_Candidate]]
+) -> tuple[str, list[str], list[str]]:
+    """An answer sentence, the texts it may be narrowed to and the names they give."""
+    options = [o for n in piece.numbers for o in candidates.get(n, [])]
+    named = [name for o in options for name in (*o.claimants, *o.context)]
+    return clean(piece.text), [t for o in options for t in o.texts], named
 
 
 def _quoted_as_data(answer: Answer) -> Answer:

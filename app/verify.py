@@ -77,7 +77,8 @@ def support(
 ) -> Support:
     """Whether `cited_texts` back `sentence`; `claimants` (of the cited claims) enable (c);
     `context` is the cited articles' outlet and date (see `evidence`)."""
-    vectors = embed_texts(embedder, [clean(sentence), *cited_texts])
+    named = [*(claimants or ()), *context]
+    vectors = answer_vectors(embedder, [(clean(sentence), cited_texts, named)], cited_texts)
     return evidence(sentence, cited_texts, vectors, claimants, context).verdict()
 
 
@@ -85,6 +86,24 @@ def embed_texts(embedder: TextEncoder, texts: Iterable[str]) -> dict[str, Vector
     """Each distinct text's embedding, in one batch."""
     unique = list(dict.fromkeys(texts))
     return dict(zip(unique, embedder.embed(unique), strict=True))
+
+
+def answer_vectors(
+    embedder: TextEncoder,
+    sentences: Iterable[tuple[str, Sequence[str], Sequence[str]]],
+    cited: Iterable[str],
+) -> dict[str, Vector]:
+    """The vectors of the `cited` texts and of answer sentences, each given with the texts
+    it cites and the names its frame may use; one batch. A sentence that quotes a cited
+    text in a frame (`framed`) takes that text's vector: it says what the text says, and
+    the text's vector is stored at indexing while the sentence's would be computed now."""
+    read_as: dict[str, str] = {}
+    for sentence, texts, named in sentences:
+        source = framed(sentence, texts, named)
+        read_as[sentence] = source if source is not None else sentence
+    vectors = embed_texts(embedder, [*(s for s, source in read_as.items() if source == s), *cited])
+    vectors.update({s: vectors[source] for s, source in read_as.items()})
+    return vectors
 
 
 def evidence(
@@ -110,7 +129,7 @@ def evidence(
         f"does not mention {d}" for d in _missing_dates(text, allowed)
     ]
     missing += [f"does not mention {name}" for name in _missing_names(text, pool)]
-    missing += form_problems(text, cited_texts)
+    missing += form_problems(text, cited_texts, named)
     # A sentence quoted word for word from what it cites names whoever the source names:
     # the answer attributes nothing of its own, so there is nothing to misattribute.
     verbatim = any(_flat(text) in _flat(t) for t in cited_texts)
@@ -395,20 +414,26 @@ def is_instruction(text: str) -> bool:
     return _clause(text)[1]
 
 
-def form_problems(sentence: str, cited_texts: Sequence[str]) -> list[str]:
+def form_problems(
+    sentence: str, cited_texts: Sequence[str], named: Sequence[str] = ()
+) -> list[str]:
     """Why the sentence is not a statement about the world a source could back, if it is not.
 
     A bare word or phrase ("PWNED"), an instruction ("Ignore the question", "You should
     ..."), a question, or the writer talking about itself ("I cannot verify this") asserts
     nothing that a cited text can support, whatever words it shares with it; that is what
     an obeyed injection or a meta-statement looks like. Words quoted from a cited text
-    (that is no instruction itself) are the source speaking, whatever their form.
+    (that is no instruction itself) are the source speaking, whatever their form, and so
+    are they inside a frame that says only who said or reported them (`framed`; `named`
+    holds the claimants and context the frame may name).
     """
     flat = _flat(sentence)
     if any(flat in _flat(t) for t in cited_texts):
         return []
     if sentence.rstrip(_CLOSERS).endswith("?"):
         return ["asks a question instead of stating what the sources say"]
+    if framed(sentence, cited_texts, named):
+        return []
     has_verb, orders, writer = _clause(sentence)
     if not has_verb:
         return ["states nothing a source could back (no verb)"]
@@ -417,6 +442,33 @@ def form_problems(sentence: str, cited_texts: Sequence[str]) -> list[str]:
     if writer:
         return [f'speaks as the answer\'s writer ("{writer[0]}"), not from the sources']
     return []
+
+
+# What a frame around a quoted cited text may say besides names and dates: that someone
+# said or reported it ("X said: “...”", "According to X: ...", "..., Y reported on D",
+# "..., in a report of D"). Nothing here can negate, judge or add to what is quoted.
+_FRAME_WORDS = frozenset(_wordlist("according to as per on in a report of that also"))
+_FRAME_WORD = re.compile(r"[^\W_]+(?:['’][^\W_]+)?")
+
+
+def framed(sentence: str, cited_texts: Sequence[str], named: Sequence[str] = ()) -> str | None:
+    """The cited text `sentence` repeats word for word inside a frame that only says who
+    said or reported it (the extractive answer's "<sentence>, Coast Post reported on May
+    3, 2025" and "X said: “<sentence>”"), or None. Such a sentence says what that text
+    says: it is read as that text (its stored vector and parse) rather than anew."""
+    flat = _flat(sentence)
+    for text in sorted(cited_texts, key=len, reverse=True):
+        quoted = _flat(text).rstrip("!?")
+        at = flat.find(quoted) if quoted else -1
+        end = at + len(quoted)
+        if at < 0 or flat[at - 1 : at].isalnum() or flat[end : end + 1].isalnum():
+            continue
+        residue = f"{flat[:at]} {flat[end:]}"
+        for name in sorted(named, key=len, reverse=True):
+            residue = residue.replace(_flat(name), " ") if _flat(name) else residue
+        if all(w in _FRAME_WORDS or _CUE.match(w) for w in _FRAME_WORD.findall(residue)):
+            return text
+    return None
 
 
 def _flat(text: str) -> str:

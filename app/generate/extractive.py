@@ -255,7 +255,7 @@ def attributed(sentence: Sentence, claims: list[Claim], prose: str) -> str:
             # claimant's own words, first person and all ("I think ..."), quoted as theirs;
             # a quoted question stays as the article quotes it, the claim still credits it.
             said = f"{capital(claim.claimant)} said: “{_unquoted(text)}”"
-            return text if form_problems(said, []) else said
+            return text if form_problems(said, [text], [claim.claimant]) else said
         mention = claim.claimant_mention
         if mention is None or not sentence.start <= mention.start < mention.end <= sentence.end:
             return f"According to {claim.claimant}: {text}"

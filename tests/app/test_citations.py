@@ -14,13 +14,13 @@ from app.generate.base import Answer, ArticleRef, Passage
 from app.generate.extractive import NOTHING_FOUND, ExtractiveGenerator
 from app.generate.llm import cite
 from app.settings import Settings
-from app.verify import UnsupportedAction
+from app.verify import UnsupportedAction, _flat, clean, split_sentences
 from indexer.build import BuildOptions, update_index
 from indexer.embed import Embedder
 from indexer.index import Index
 from indexer.models import Article
 from indexer.store import ArticleFilter, Store
-from tests.app.test_verify import ZELENSKY
+from tests.app.test_verify import ZELENSKY, _Recording
 
 
 @pytest.fixture(scope="module")
@@ -151,6 +151,23 @@ def test_extractive_answers_verify_as_supported(store: Store, embedder: Embedder
     checked = verify_answer(answer, passages, store, embedder, Settings(), "")
     assert checked.citations and all(c.supported for c in checked.citations), checked.warnings
     assert checked.text == answer.text
+
+
+def test_extractive_sentences_quoting_their_source_are_verified_without_the_encoder(
+    store: Store, embedder: Embedder
+) -> None:
+    passages = _passages(store, "4,000 casualties", "2,700 others", "Budanov denied")
+    answer = ExtractiveGenerator(embedder, 0.2, 4).generate("How many were killed?", passages)
+    recording = _Recording(embedder)
+    checked = verify_answer(answer, passages, store, recording, Settings(), "")
+    assert all(c.supported for c in checked.citations), checked.warnings
+    framed = [
+        clean(p.text)
+        for p in split_sentences(answer.text)
+        if any(_flat(c.quote.rstrip(".")) in _flat(p.text) for c in answer.citations)
+    ]
+    assert framed, answer.text
+    assert not set(framed) & set(recording.texts)
 
 
 INVENTED = "The factory was bombed on Sunday and 40 workers died."

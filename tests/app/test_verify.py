@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 import pytest
 
-from app.verify import attributions, numbers, split_sentences, support
-from indexer.embed import Embedder
+from app.verify import attributions, framed, numbers, split_sentences, support
+from indexer.embed import Embedder, Vectors
 
 ZELENSKY = (
     "President Volodymyr Zelensky said on Feb. 14 that North Korean troops fighting for "
@@ -69,6 +71,68 @@ def test_a_verbatim_quote_carries_its_own_attribution(embedder: Embedder) -> Non
     assert support(quoted, [ZELENSKY], embedder, ["Kyrylo Budanov"]).supported
     sentence = "Zelensky told reporters North Korean troops suffered 4,000 casualties."
     assert not support(sentence, [ZELENSKY], embedder, ["Kyrylo Budanov"]).supported
+
+
+BYLINE = ["Coast Post", "Feb. 15, 2025", "Volodymyr Zelensky"]
+
+
+@pytest.mark.parametrize(
+    "sentence",
+    [
+        ZELENSKY.rstrip(".") + ", Coast Post reported on Feb. 15, 2025.",
+        "Volodymyr Zelensky said: “" + ZELENSKY.rstrip(".") + "”",
+        "According to Volodymyr Zelensky: " + ZELENSKY,
+    ],
+)
+def test_a_quotation_framed_by_who_said_it_reads_as_the_text_it_quotes(sentence: str) -> None:
+    assert framed(sentence, ["Another sentence.", ZELENSKY], BYLINE) == ZELENSKY
+
+
+@pytest.mark.parametrize(
+    "sentence",
+    [
+        # The frame judges, negates or adds to the quotation.
+        ZELENSKY.rstrip(".") + ", which Coast Post called false.",
+        "Coast Post did not report that " + ZELENSKY,
+        ZELENSKY.rstrip(".") + ", Coast Post reported on Feb. 15, 2025, citing 9,000 dead.",
+        # A name the frame may not use.
+        ZELENSKY.rstrip(".") + ", Kyiv Daily reported on Feb. 15, 2025.",
+        # The cited text is only part of a word of the sentence.
+        "Theirs, Coast Post reported.",
+    ],
+)
+def test_a_frame_that_says_more_than_who_said_it_is_not_read_as_the_quotation(
+    sentence: str,
+) -> None:
+    assert framed(sentence, [ZELENSKY, "Their"], BYLINE) is None
+
+
+class _Recording:
+    """An encoder that records what it was asked to embed."""
+
+    def __init__(self, embedder: Embedder) -> None:
+        self.embedder = embedder
+        self.dim = embedder.dim
+        self.texts: list[str] = []
+
+    def embed(self, texts: Sequence[str], show_progress: bool = False) -> Vectors:
+        self.texts += texts
+        return self.embedder.embed(texts, show_progress)
+
+
+CONTEXT = ["Coast Post", "2025-02-15", "Feb. 15, 2025"]  # as `article_context` gives it
+
+
+def test_a_framed_quotation_is_not_embedded_and_scores_as_its_text(embedder: Embedder) -> None:
+    sentence = ZELENSKY.rstrip(".") + ", Coast Post reported on Feb. 15, 2025."
+    recording = _Recording(embedder)
+    verdict = support(sentence, [ZELENSKY], recording, CLAIMANTS, CONTEXT)
+    assert verdict.supported, verdict.reasons
+    assert recording.texts == [ZELENSKY]
+    # What the sentence adds besides the byline is embedded and judged as written.
+    added = ZELENSKY.rstrip(".") + ", Coast Post reported, which the ministry denied."
+    support(added, [ZELENSKY], recording, CLAIMANTS, CONTEXT)
+    assert recording.texts[1] == added
 
 
 def test_numbers_are_read_by_value() -> None:
