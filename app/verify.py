@@ -344,6 +344,8 @@ _ATTRIBUTION = re.compile(
     rf"|(?P<before>[^,;:“\"]+?)\s+(?:(?:has|have|had|also|\w+ly)\s+)*(?:{_CUES})\b",
     re.IGNORECASE,
 )
+_STRETCH_END = re.compile(r"[,;:“\"]")
+_ANY_CUE = re.compile(rf"\b(?:according to|as per|{_CUES})\b", re.IGNORECASE)
 # A cue after these has no subject of its own: "is being assessed", "located her and told".
 _NO_SUBJECT = frozenset({"is", "are", "was", "were", "be", "been", "being", "and", "but", "or"})
 # Nor one whose words before it start with an auxiliary: "...: has strongly denied".
@@ -355,7 +357,15 @@ _CLAUSE_START = re.compile(r".*\b(?:that|who|which|while|and|but)\s+", re.IGNORE
 def attributions(sentence: str) -> list[str]:
     """Who the sentence says said something: "X said ...", "according to X, ..."."""
     found = []
-    for m in _ATTRIBUTION.finditer(sentence):
+    for m in (
+        m
+        # No match crosses , ; : or an opening quote: only the stretches between them
+        # that hold a cue are searched (the lazy subject makes a search without one take
+        # time quadratic in the stretch's length).
+        for stretch in _STRETCH_END.split(sentence)
+        if _ANY_CUE.search(stretch)
+        for m in _ATTRIBUTION.finditer(stretch)
+    ):
         who = m.group("after") or _CLAUSE_START.sub("", m.group("before"))
         words = who.split()
         if (

@@ -11,7 +11,14 @@ from indexer.build import update_index
 from indexer.embed import Embedder
 from indexer.index import Index
 from indexer.models import Claim, Sentence, Span
-from indexer.sentence_parses import recall, remember, remember_parts, span_doc, to_bytes
+from indexer.sentence_parses import (
+    from_bytes,
+    recall,
+    remember,
+    remember_parts,
+    span_doc,
+    to_bytes,
+)
 from indexer.split import load_pipeline, parse
 from tests.indexer.test_span_vectors import TEXT_A, TEXT_B, TEXT_C, _article
 
@@ -65,6 +72,15 @@ def test_parse_reads_a_remembered_parse_instead_of_parsing(
     assert calls == []
     parse("Another sentence entirely.")
     assert calls == ["Another sentence entirely."]
+
+
+def test_a_stored_parse_is_read_back_as_spacy_reads_it() -> None:
+    nlp = load_pipeline()
+    doc = nlp("Kyiv's mayor said on Tuesday that 40 boats, worth $3 million, had sunk.")
+    data = doc.to_bytes()
+    read = from_bytes(data, nlp.vocab)
+    assert read.to_json() == Doc(nlp.vocab).from_bytes(data).to_json() == doc.to_json()
+    assert _reading(read) == _reading(doc)
 
 
 def _claim(sentence: Sentence, cue: str, content: str) -> Claim:
