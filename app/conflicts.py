@@ -359,7 +359,10 @@ class ConflictFinder:
         return out
 
     def _embed(self, texts: list[str]) -> list[npt.NDArray[np.float32]]:
-        todo = [t for t in dict.fromkeys(texts) if t not in self._vectors]
+        # An unstated part ("" for a figure with no predicate) agrees with anything
+        # (`_near`) and is never compared by its vector: it gets zeros, not an encoder pass.
+        todo = [t for t in dict.fromkeys(texts) if t not in self._vectors and t]
+        self._vectors.setdefault("", np.zeros(self.embedder.dim, dtype=np.float32))
         for t, v in zip(todo, self.embedder.embed(todo), strict=True):
             self._vectors[t] = v
         return [self._vectors[t] for t in texts]

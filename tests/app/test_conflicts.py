@@ -19,6 +19,7 @@ from app.conflicts import (
 from app.generate.base import Answer, ArticleRef, Citation, Passage
 from indexer.embed import Embedder
 from indexer.models import Chunk, Claim, Sentence, Span
+from tests.app.test_verify import _Recording
 
 # An article of our own: two ministries disagree on flood deaths, a mayor denies what a
 # newspaper reported, and the health ministry revises its own count a week later.
@@ -204,6 +205,26 @@ def test_tolls_bounds_and_counter_claims_on_an_extracted_article(embedder: Embed
     assert ("stance", frozenset({"army", "rebels"})) in sides
     # Different towns: compatible figures, never a conflict.
     assert not any({"governor of Arlo", "mayor of Benton"} & claimants for _, claimants in sides)
+
+
+def test_a_figure_with_no_predicate_is_compared_without_embedding_one(
+    embedder: Embedder,
+) -> None:
+    from eval.conflicts_eval import claim_reader
+    from indexer.models import Article
+
+    text = (
+        "Toll\n\nThe health ministry said 120 civilians were killed on Sunday. "
+        "The interior ministry said there were 310 civilians."
+    )
+    recording = _Recording(embedder)
+    found = ConflictFinder(recording).conflicts(
+        claim_reader("model")(Article("toll", "Toll", text, "Daily", "2025-03-12"))
+    )
+    sides = {frozenset(p.claimant for p in c.positions) for c, _ in found if c.kind == "figures"}
+    assert sides == {frozenset({"health ministry", "interior ministry"})}
+    # "there were 310 civilians" states no predicate: an unstated part agrees with any.
+    assert "kill" in recording.texts and "" not in recording.texts
 
 
 def _located(text: str, *claims: tuple[str, str, str, str]) -> list[Located]:
