@@ -121,7 +121,9 @@ def index(
             articles = loaded.articles
         report = update_index(
             settings.index_dir,
-            get_embedder(settings.embedding_model, settings.embed_batch_size),
+            get_embedder(
+                settings.embedding_model, settings.embed_batch_size, settings.encoder_backend
+            ),
             articles,
             remove=remove,
             options=BuildOptions(

@@ -54,7 +54,11 @@ class Service:
 
     @property
     def embedder(self) -> Embedder:
-        return get_embedder(self.settings.embedding_model, self.settings.embed_batch_size)
+        return get_embedder(
+            self.settings.embedding_model,
+            self.settings.embed_batch_size,
+            self.settings.encoder_backend,
+        )
 
     @property
     def vectors(self) -> VectorCache:

@@ -30,6 +30,11 @@ class Settings(BaseSettings):
         1, ge=0, le=10, description="sentences shared by neighbouring chunks"
     )
     embed_batch_size: int = Field(64, ge=1)
+    encoder_backend: Literal["onnx", "torch"] = Field(
+        "onnx",
+        description="what runs the embedding model: ONNX Runtime (exported here from the "
+        "installed weights on first use; the same vectors, faster) or PyTorch",
+    )
     claim_extractor: Literal["model", "rules"] = Field(
         "model", description="the learned attribution tagger, or the rules alone"
     )

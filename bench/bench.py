@@ -35,6 +35,7 @@ import httpx
 
 os.environ.setdefault("HF_HUB_OFFLINE", "1")
 
+from app.settings import Settings
 from eval.metrics import percentile
 from indexer.build import BuildOptions, update_index
 from indexer.embed import Embedder, get_embedder
@@ -241,7 +242,12 @@ def main() -> None:
     )
     args = parser.parse_args()
 
-    embedder = get_embedder("all-MiniLM-L6-v2")
+    # The pipeline and the server run the encoder as the settings say
+    # (ACCORDINGTO_ENCODER_BACKEND, which the server inherits); the bare loop is always
+    # PyTorch's fp32 `SentenceTransformer.encode`.
+    backend = Settings().encoder_backend
+    print(f"encoder back-end: {backend}", flush=True)
+    embedder = get_embedder("all-MiniLM-L6-v2", backend=backend)
     embedder.embed(["warm up"])
     rows = []
     with tempfile.TemporaryDirectory() as tmp:

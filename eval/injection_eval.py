@@ -213,7 +213,9 @@ def injection_command(
     cases = build_cases(analyse(articles, "injection"), seed, per_article)
     settings = Settings()
     with tempfile.TemporaryDirectory(prefix="accordingto-injection-") as tmp:
-        embedder = get_embedder(settings.embedding_model, settings.embed_batch_size)
+        embedder = get_embedder(
+            settings.embedding_model, settings.embed_batch_size, settings.encoder_backend
+        )
         update_index(Path(tmp), embedder, [*articles, *altered(articles)], options=BuildOptions())
         tallies = run(cases, Path(tmp), [a for a in ACTIONS if a in chosen])
     doc = {

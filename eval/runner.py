@@ -342,7 +342,9 @@ def write_results(path: Path, doc: dict[str, Any]) -> None:
 
 
 def embedder_for(settings: Settings) -> Embedder:
-    return get_embedder(settings.embedding_model, settings.embed_batch_size)
+    return get_embedder(
+        settings.embedding_model, settings.embed_batch_size, settings.encoder_backend
+    )
 
 
 # The command line: `accordingto eval run` (registered in eval/cli.py).
