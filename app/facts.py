@@ -319,12 +319,17 @@ def _about(ent: Span, inside: set[int]) -> frozenset[str]:
         if e.label_ in _NAMED and all(t.i in inside for t in e)
     }
     # Where it happened, named or not: "died in the camps", "killed near the border".
+    # Not the figure's own noun: "stood at 310 people" says how many, not where.
+    own = {t.i for t in ent} | {ent.root.head.i}
     places = {
         obj.lemma_.lower()
         for prep in head.children
         if prep.dep_ == "prep" and prep.lower_ in _WHERE
         for obj in prep.children
-        if obj.dep_ == "pobj" and obj.ent_type_ not in _NAMED and obj.pos_ == "NOUN"
+        if obj.dep_ == "pobj"
+        and obj.ent_type_ not in _NAMED
+        and obj.pos_ == "NOUN"
+        and not own & {t.i for t in obj.subtree}
     }
     return frozenset(named | places)
 
@@ -381,8 +386,21 @@ def _event_token(token: Token) -> Token:
             break
         head = head.head
         if head.pos_ in ("VERB", "ADJ") or (head.pos_ == "AUX" and head.dep_ != "aux"):
-            return head
+            return _complement(head, token)
     return token
+
+
+def _complement(head: Token, token: Token) -> Token:
+    """What a copula says of the figure, not the copula itself: "1,800 were missing",
+    "40 are dead" (the adjective or participle after it); else the predicate as found."""
+    if head.pos_ != "AUX":
+        return head
+    said = [
+        c
+        for c in head.children
+        if c.dep_ in ("acomp", "attr") and c.pos_ in ("ADJ", "VERB") and token not in c.subtree
+    ]
+    return said[0] if said else head
 
 
 _DATE_SETTINGS = {"PREFER_DATES_FROM": "past", "REQUIRE_PARTS": ["day", "month"]}

@@ -227,6 +227,19 @@ def test_a_figure_with_no_predicate_is_compared_without_embedding_one(
     assert "kill" in recording.texts and "" not in recording.texts
 
 
+def test_the_missing_are_counted_apart_from_the_dead(embedder: Embedder) -> None:
+    from eval.conflicts_eval import claim_reader
+    from indexer.models import Article
+
+    text = (
+        "Flood toll\n\nThe interior ministry said the toll stood at 310 people. "
+        "Officials said about 1,800 were missing."
+    )
+    located = claim_reader("model")(Article("flood", "Flood toll", text, "Daily", "2025-03-12"))
+    assert len(located) == 2
+    assert not ConflictFinder(embedder).conflicts(located)
+
+
 def _located(text: str, *claims: tuple[str, str, str, str]) -> list[Located]:
     """Claims (claimant, cue, content, kind) of an article of our own, each with its
     sentence as the indexer splits it."""

@@ -60,6 +60,27 @@ def test_a_figure_knows_what_it_counts(sentence: str, counts: str, event: str, s
     assert sentence[fig.start : fig.end] == fig.text
 
 
+@pytest.mark.parametrize(
+    ("sentence", "event"),
+    [
+        # A copula says nothing: what follows it is the predicate.
+        ("Officials said about 1,800 were missing.", "miss"),
+        ("The agency said 40 are dead.", "dead"),
+        ("The ministry said 120 people were killed.", "kill"),
+    ],
+)
+def test_a_copulas_complement_is_the_figures_predicate(sentence: str, event: str) -> None:
+    (fig,) = figures(parse(sentence))
+    assert fig.event == event
+
+
+def test_the_figures_own_noun_is_not_where_it_happened() -> None:
+    (fig,) = figures(parse("The toll stood at 310 people."))
+    assert fig.counts == "people" and fig.about == frozenset()
+    (fig,) = figures(parse("Forty people died at the camp."))
+    assert fig.about == frozenset({"camp"})
+
+
 def test_years_and_dates_are_not_figures() -> None:
     assert figures(parse("In 2016 the vote was held on March 3.")) == []
 
