@@ -458,6 +458,8 @@ def form_problems(
 # said or reported it ("X said: “...”", "According to X: ...", "..., Y reported on D",
 # "..., in a report of D"). Nothing here can negate, judge or add to what is quoted.
 _FRAME_WORDS = frozenset(_wordlist("according to as per on in a report of that also"))
+# A cue that says the quoted words are false is no frame: "X denied: “...”".
+_DENYING = frozenset({"denied", "denies"})
 _FRAME_WORD = re.compile(r"[^\W_]+(?:['’][^\W_]+)?")
 
 
@@ -476,7 +478,8 @@ def framed(sentence: str, cited_texts: Sequence[str], named: Sequence[str] = ())
         residue = f"{flat[:at]} {flat[end:]}"
         for name in sorted(named, key=len, reverse=True):
             residue = residue.replace(_flat(name), " ") if _flat(name) else residue
-        if all(w in _FRAME_WORDS or _CUE.match(w) for w in _FRAME_WORD.findall(residue)):
+        words = _FRAME_WORD.findall(residue)
+        if all((w in _FRAME_WORDS or _CUE.match(w)) and w not in _DENYING for w in words):
             return text
     return None
 

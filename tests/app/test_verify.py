@@ -94,6 +94,7 @@ def test_a_quotation_framed_by_who_said_it_reads_as_the_text_it_quotes(sentence:
         # The frame judges, negates or adds to the quotation.
         ZELENSKY.rstrip(".") + ", which Coast Post called false.",
         "Coast Post did not report that " + ZELENSKY,
+        "Volodymyr Zelensky denied: “" + ZELENSKY.rstrip(".") + "”",
         ZELENSKY.rstrip(".") + ", Coast Post reported on Feb. 15, 2025, citing 9,000 dead.",
         # A name the frame may not use.
         ZELENSKY.rstrip(".") + ", Kyiv Daily reported on Feb. 15, 2025.",
