@@ -57,7 +57,7 @@ class TaggerConfig:
     encoder_layers: tuple[int, ...] = (-1,)
     state_dim: int = 384  # per layer
     projection: int = 96
-    hidden: int = 128
+    hidden: int = 64
     layers: int = 1
     embedding_dim: int = 8
     word_dim: int = 32  # the lemma column's embedding, when the vocabulary has lemmas
