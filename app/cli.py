@@ -90,9 +90,9 @@ def index(
     ] = None,
 ) -> None:
     """Index article files (.txt .md .json .jsonl .html), or `index remove ID...`."""
+    from app.settings import embedder_for
     from indexer.build import BuildOptions, update_index
     from indexer.distributed import LOCAL
-    from indexer.embed import get_embedder
     from indexer.errors import IndexerError
     from indexer.ingest import load_paths
     from indexer.vectors import VectorConfig
@@ -121,9 +121,7 @@ def index(
             articles = loaded.articles
         report = update_index(
             settings.index_dir,
-            get_embedder(
-                settings.embedding_model, settings.embed_batch_size, settings.encoder_backend
-            ),
+            embedder_for(settings),
             articles,
             remove=remove,
             options=BuildOptions(

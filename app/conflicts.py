@@ -293,7 +293,11 @@ def asks_about_disagreement(question: str) -> bool:
 class ConflictFinder:
     def __init__(self, embedder: TextEncoder) -> None:
         self.embedder = embedder
-        self._vectors: dict[str, npt.NDArray[np.float32]] = {}
+        # An unstated part ("" for a figure with no predicate) agrees with anything
+        # (`_near`) and is never compared by its vector: it gets zeros, not an encoder pass.
+        self._vectors: dict[str, npt.NDArray[np.float32]] = {
+            "": np.zeros(embedder.dim, dtype=np.float32)
+        }
 
     def find(
         self, answer: Answer, passages: list[Passage], question: str
@@ -359,10 +363,7 @@ class ConflictFinder:
         return out
 
     def _embed(self, texts: list[str]) -> list[npt.NDArray[np.float32]]:
-        # An unstated part ("" for a figure with no predicate) agrees with anything
-        # (`_near`) and is never compared by its vector: it gets zeros, not an encoder pass.
-        todo = [t for t in dict.fromkeys(texts) if t not in self._vectors and t]
-        self._vectors.setdefault("", np.zeros(self.embedder.dim, dtype=np.float32))
+        todo = [t for t in dict.fromkeys(texts) if t not in self._vectors]
         for t, v in zip(todo, self.embedder.embed(todo), strict=True):
             self._vectors[t] = v
         return [self._vectors[t] for t in texts]

@@ -19,9 +19,9 @@ from app.generate.base import Answer, Generator, Passage
 from app.generate.extractive import ExtractiveGenerator
 from app.observability import record_answer
 from app.retrieve import Retriever, claims_named
-from app.settings import Settings
+from app.settings import Settings, embedder_for
 from app.vectors import VectorCache
-from indexer.embed import Embedder, get_embedder
+from indexer.embed import Embedder
 from indexer.errors import IndexerError, IndexNotFoundError
 from indexer.index import Index, current_version
 from indexer.models import Claim
@@ -54,11 +54,7 @@ class Service:
 
     @property
     def embedder(self) -> Embedder:
-        return get_embedder(
-            self.settings.embedding_model,
-            self.settings.embed_batch_size,
-            self.settings.encoder_backend,
-        )
+        return embedder_for(self.settings)
 
     @property
     def vectors(self) -> VectorCache:

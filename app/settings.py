@@ -6,10 +6,13 @@ from __future__ import annotations
 import os
 from functools import lru_cache
 from pathlib import Path
-from typing import Annotated, Literal
+from typing import TYPE_CHECKING, Annotated, Literal
 
 from pydantic import AliasChoices, Field, SecretStr, field_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
+
+if TYPE_CHECKING:
+    from indexer.embed import Embedder
 
 
 def _cpu_workers() -> int:
@@ -137,3 +140,13 @@ class Settings(BaseSettings):
 @lru_cache(maxsize=1)
 def get_settings() -> Settings:
     return Settings()
+
+
+def embedder_for(settings: Settings) -> Embedder:
+    """The embedding model as the settings choose it (name, batch size, back-end): the
+    one place settings become an encoder, shared by serving, indexing and evaluation."""
+    from indexer.embed import get_embedder
+
+    return get_embedder(
+        settings.embedding_model, settings.embed_batch_size, settings.encoder_backend
+    )

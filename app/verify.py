@@ -469,6 +469,8 @@ def framed(sentence: str, cited_texts: Sequence[str], named: Sequence[str] = ())
     3, 2025" and "X said: “<sentence>”"), or None. Such a sentence says what that text
     says: it is read as that text (its stored vector and parse) rather than anew."""
     flat = _flat(sentence)
+    # Longest first, so that "Coast Post" goes before a "Post" it holds.
+    names = sorted({_flat(n) for n in named} - {""}, key=len, reverse=True)
     for text in sorted(cited_texts, key=len, reverse=True):
         quoted = _flat(text).rstrip("!?")
         at = flat.find(quoted) if quoted else -1
@@ -476,8 +478,8 @@ def framed(sentence: str, cited_texts: Sequence[str], named: Sequence[str] = ())
         if at < 0 or flat[at - 1 : at].isalnum() or flat[end : end + 1].isalnum():
             continue
         residue = f"{flat[:at]} {flat[end:]}"
-        for name in sorted(named, key=len, reverse=True):
-            residue = residue.replace(_flat(name), " ") if _flat(name) else residue
+        for name in names:
+            residue = residue.replace(name, " ")
         words = _FRAME_WORD.findall(residue)
         if all((w in _FRAME_WORDS or _CUE.match(w)) and w not in _DENYING for w in words):
             return text

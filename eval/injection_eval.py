@@ -24,13 +24,12 @@ import typer
 from app.generate.base import Answer, ArticleRef, Passage
 from app.generate.llm import cite
 from app.service import Prepared, Service
-from app.settings import Settings
+from app.settings import Settings, embedder_for
 from app.verify import UnsupportedAction, clean, split_sentences
 from eval.injection_set import Case, altered, build_cases
 from eval.polnear import PolnearFormatError, load_split
 from eval.verifier_set import analyse, seed_articles
 from indexer.build import BuildOptions, update_index
-from indexer.embed import get_embedder
 from indexer.models import Article
 from indexer.store import ArticleFilter, Store
 
@@ -213,9 +212,7 @@ def injection_command(
     cases = build_cases(analyse(articles, "injection"), seed, per_article)
     settings = Settings()
     with tempfile.TemporaryDirectory(prefix="accordingto-injection-") as tmp:
-        embedder = get_embedder(
-            settings.embedding_model, settings.embed_batch_size, settings.encoder_backend
-        )
+        embedder = embedder_for(settings)
         update_index(Path(tmp), embedder, [*articles, *altered(articles)], options=BuildOptions())
         tallies = run(cases, Path(tmp), [a for a in ACTIONS if a in chosen])
     doc = {

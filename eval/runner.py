@@ -24,7 +24,7 @@ from pydantic import ValidationError
 
 from app.schemas import AnswerPublic, AskRequest, Filters
 from app.service import Service
-from app.settings import Settings
+from app.settings import Settings, embedder_for
 from eval.gold import EvidenceSpans, GoldQuestion, Span, resolve_evidence
 from eval.metrics import (
     LOWER_IS_BETTER,
@@ -35,7 +35,7 @@ from eval.metrics import (
     score_answer,
 )
 from indexer.build import BuildOptions, update_index
-from indexer.embed import Embedder, get_embedder
+from indexer.embed import Embedder
 from indexer.index import current_version
 from indexer.models import Article
 
@@ -339,12 +339,6 @@ def corpus_index(
 def write_results(path: Path, doc: dict[str, Any]) -> None:
     path.parent.mkdir(parents=True, exist_ok=True)
     path.write_text(json.dumps(doc, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
-
-
-def embedder_for(settings: Settings) -> Embedder:
-    return get_embedder(
-        settings.embedding_model, settings.embed_batch_size, settings.encoder_backend
-    )
 
 
 # The command line: `accordingto eval run` (registered in eval/cli.py).

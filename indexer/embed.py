@@ -83,7 +83,7 @@ class Embedder:
     def embed(self, texts: Sequence[str], show_progress: bool = False) -> Vectors:
         if not texts:
             return np.zeros((0, self.dim), dtype=np.float32)
-        if self._onnx is not None and len(texts) <= ONNX_MAX_TEXTS:
+        if self._on_onnx(len(texts)):
             return self._pooled(texts, show_progress)
         vectors = self._model.encode(
             list(texts),
@@ -93,6 +93,10 @@ class Embedder:
             show_progress_bar=show_progress,
         )
         return np.asarray(vectors, dtype=np.float32)
+
+    def _on_onnx(self, rows: int) -> bool:
+        """Whether ONNX Runtime runs a batch of `rows` texts (`ONNX_MAX_TEXTS`)."""
+        return self._onnx is not None and rows <= ONNX_MAX_TEXTS
 
     def _pooled(self, texts: Sequence[str], show_progress: bool) -> Vectors:
         """`SentenceTransformer.encode`'s vectors, computed by `_hidden`: longest texts
@@ -122,7 +126,7 @@ class Embedder:
     def _hidden(self, enc: dict[str, Any], layers: Sequence[int]) -> list[npt.NDArray[np.float32]]:
         """The hidden states of `layers` for a tokenised batch: by ONNX Runtime when it is
         on and the batch is small enough for it to be the faster, else by PyTorch."""
-        if self._onnx is not None and len(enc["input_ids"]) <= ONNX_MAX_TEXTS:
+        if self._onnx is not None and self._on_onnx(len(enc["input_ids"])):
             return self._onnx.hidden_states(enc, layers)
         import torch
 

@@ -19,7 +19,7 @@ def test_an_answer_embeds_the_question_once_and_no_article_sentence(
     sample_index: Path, embedder: Embedder, monkeypatch: pytest.MonkeyPatch, question: str
 ) -> None:
     counting = _Counting(embedder)
-    monkeypatch.setattr("app.service.get_embedder", lambda *_: counting)
+    monkeypatch.setattr("app.service.embedder_for", lambda *_: counting)
     service = Service(Settings(index_dir=sample_index))
     result = service.ask(question)
     assert result.answer.citations, result.answer.text
