@@ -22,7 +22,7 @@ def attribution(
         Optional[Path],  # noqa: UP045 - typer needs Optional on 3.11
         typer.Option(help="where to write the weights (default: the shipped tagger's file)"),
     ] = None,
-    epochs: Annotated[int, typer.Option(min=1, max=100)] = 6,
+    epochs: Annotated[int, typer.Option(min=1, max=100)] = 8,
     seed: Annotated[int, typer.Option()] = 13,
     rules: Annotated[
         bool,
@@ -38,7 +38,7 @@ def attribution(
             "embeddings, -1 the last layer), comma-separated"
         ),
     ] = "2,4,-1",
-    hidden: Annotated[int, typer.Option(min=8, help="LSTM units a direction")] = 64,
+    hidden: Annotated[int, typer.Option(min=8, help="LSTM units a direction")] = 128,
     refine_from: Annotated[
         Optional[int],  # noqa: UP045
         typer.Option(

@@ -105,11 +105,13 @@ def tagged_claims(
     passages: Sequence[Sequence[PassageStates]],
 ) -> list[list[Claim]]:
     """The claims of each article by the tagger, batched over articles."""
-    found = tagger.predict(features_of(items, passages, tagger.vocab))
-    return [to_claims(p, f) for p, f in zip(items, found, strict=True)]
+    tagged = tagger.tag(features_of(items, passages, tagger.vocab))
+    return [to_claims(p, t.found, t.rejected) for p, t in zip(items, tagged, strict=True)]
 
 
-def to_claims(item: Parsed, tagged: Sequence[FoundAttribution]) -> list[Claim]:
+def to_claims(
+    item: Parsed, tagged: Sequence[FoundAttribution], rejected: Sequence[CharSpan] = ()
+) -> list[Claim]:
     """Tagged spans as resolved claims. The tagger gives spans, not parse roles: the
     source span's parse gives the claimant to resolve, and where the rules found the
     same cue they also know whom it was told to ("told Reuters") and, when the tagger
@@ -145,7 +147,38 @@ def to_claims(item: Parsed, tagged: Sequence[FoundAttribution]) -> list[Claim]:
         for f in signed_quotes(doc, text)
         if not any(f.cue == t.cue or overlap(f.content, t.content) for t in tagged)
     ]
+    found += nested_rules(item.rules, tagged, rejected)
     return resolve_claims(outside_front_matter(found, doc, text), doc, item.sentences, item.article)
+
+
+def nested_rules(
+    rules: Sequence[Found], tagged: Sequence[FoundAttribution], rejected: Sequence[CharSpan]
+) -> list[Found]:
+    """The rules' attributions of cues the cue head found and the role head turned
+    down, where they lie wholly inside an attribution the tagger kept: "X, the agency
+    said on Thursday, local media reported" holds the agency's claim inside the media's.
+    The role head reads one cue at a time, learned from PolNeAR, where a report of a
+    report is rare, and gives the content to the outer cue only; the parse sees both.
+    (Every nested rule attribution, cue head or not, lowered PolNeAR dev F1 from 0.757
+    to 0.723: most are no attribution to PolNeAR's annotators.)"""
+    out = []
+    for f in rules:
+        if f.subject is None or not any(overlap(f.cue, c) for c in rejected):
+            continue
+        if any(_inside(f, t) for t in tagged):
+            out.append(f)
+    return out
+
+
+def _inside(f: Found, t: FoundAttribution) -> bool:
+    lo, hi = min(t.cue[0], t.content[0]), max(t.cue[1], t.content[1])
+    return (
+        lo <= f.content[0]
+        and f.content[1] <= hi
+        and lo <= f.cue[0]
+        and f.cue[1] <= hi
+        and (t.source is None or not overlap(f.cue, t.source))
+    )
 
 
 def whole_quotations(content: CharSpan, quotes: Sequence[CharSpan]) -> CharSpan:

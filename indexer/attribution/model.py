@@ -57,7 +57,7 @@ class TaggerConfig:
     encoder_layers: tuple[int, ...] = (-1,)
     state_dim: int = 384  # per layer
     projection: int = 96
-    hidden: int = 64
+    hidden: int = 128
     layers: int = 1
     embedding_dim: int = 8
     word_dim: int = 32  # the lemma column's embedding, when the vocabulary has lemmas
@@ -188,6 +188,15 @@ class FoundAttribution:
     source: tuple[int, int] | None
 
 
+@dataclass(frozen=True)
+class Tagged:
+    """One article's attributions, and the cues the cue head found that the role head
+    then turned down (no content), as character spans."""
+
+    found: list[FoundAttribution]
+    rejected: list[tuple[int, int]]
+
+
 @dataclass
 class AttributionTagger:
     """The two heads with their vocabulary and configuration."""
@@ -286,8 +295,12 @@ class AttributionTagger:
         self, articles: Sequence[ArticleFeatures], batch_size: int = 64
     ) -> list[list[FoundAttribution]]:
         """The attributions of each article, in text order."""
+        return [t.found for t in self.tag(articles, batch_size)]
+
+    def tag(self, articles: Sequence[ArticleFeatures], batch_size: int = 64) -> list[Tagged]:
+        """Each article's attributions, in text order, with the cues turned down."""
         cues = self.find_cues(articles, batch_size)
-        found: list[list[FoundAttribution]] = [[] for _ in articles]
+        out = [Tagged([], []) for _ in articles]
         jobs = [
             (a, cue, self.role_window(articles[a], cue))
             for a in range(len(articles))
@@ -299,8 +312,10 @@ class AttributionTagger:
             for (a, cue, w), p in zip(part, probs, strict=True):
                 attribution = _decode_roles(articles[a], cue, w, p, self.config.content_threshold)
                 if attribution is not None:
-                    found[a].append(attribution)
-        return found
+                    out[a].found.append(attribution)
+                else:
+                    out[a].rejected.append(_chars(articles[a], *cue))
+        return out
 
     def find_cues(
         self, articles: Sequence[ArticleFeatures], batch_size: int = 64

@@ -51,7 +51,7 @@ WORDS_MAX = 12_000  # the lemma embedding's rows at most
 
 @dataclass(frozen=True)
 class TrainOptions:
-    epochs: int = 6
+    epochs: int = 8
     batch_size: int = 64
     learning_rate: float = 3e-3
     # The refining encoder layers' (TaggerConfig.refine_from): pretrained weights want

@@ -165,3 +165,30 @@ def test_a_tagged_content_cut_inside_a_quotation_takes_the_whole_quotation() -> 
     )
     claims = to_claims(item, [outside])
     assert [(c.content.start, c.content.end) for c in claims] == [outside.content]
+
+
+def test_a_report_of_a_report_keeps_the_inner_claim_the_role_head_turned_down() -> None:
+    text = (
+        "Ferry\n\n"
+        "The ferry will stop running in June, the harbour board said on Monday, "
+        "the local radio reported.\n"
+    )
+    item = _parsed("ferry", "Ferry", text)
+    inner = next(f for f in item.rules if text[slice(*f.cue)] == "said")
+    outer = next(f for f in item.rules if text[slice(*f.cue)] == "reported")
+    # The tagger kept the outer cue with a content reaching past the inner one, and
+    # turned the inner cue down.
+    kept = FoundAttribution(cue=outer.cue, content=(inner.content[0], inner.cue[1]), source=None)
+    claims = to_claims(item, [kept], rejected=[inner.cue])
+    by_cue = {c.cue.text: c for c in claims}
+    assert set(by_cue) == {"said", "reported"}
+    assert "harbour board" in by_cue["said"].claimant.lower()
+    assert "stop running in June" in by_cue["said"].content.text
+    assert "radio" in by_cue["said"].reported_by[0]  # the reporting chain
+    # A cue the cue head never found stays out, even where the rules see it.
+    assert {c.cue.text for c in to_claims(item, [kept])} == {"reported"}
+    # And so does a turned-down cue outside every kept attribution.
+    elsewhere = FoundAttribution(
+        cue=outer.cue, content=(outer.cue[0] - 1, outer.cue[1]), source=None
+    )
+    assert {c.cue.text for c in to_claims(item, [elsewhere], rejected=[inner.cue])} == {"reported"}
