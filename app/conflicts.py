@@ -280,7 +280,7 @@ def asks_about_disagreement(question: str) -> bool:
     "disagreement" and "denies" all count), or whether something holds ("Have North
     Korean troops left the front line?": a question opening with an auxiliary), which
     sources that disagree both answer; not only who said one thing."""
-    doc = facts.parsed(question)
+    doc = facts.tagged(question)
     return (len(doc) > 0 and doc[0].pos_ == "AUX") or any(
         t.lemma_.lower() in _DISAGREEING or t.lower_.removesuffix("ment") in _DISAGREEING
         for t in doc

@@ -23,7 +23,7 @@ from text_to_num import alpha2digit, text2num
 
 from app.text import STOP
 from indexer.sentence_parses import part_of, span_doc
-from indexer.split import parse
+from indexer.split import parse, tag
 
 __all__ = ["STOP", "Figure", "date_words", "dates", "figures", "numbers", "read_number"]
 
@@ -221,6 +221,13 @@ def parsed(text: str) -> Doc:
     return doc if doc is not None else parse(text)
 
 
+@lru_cache(maxsize=1024)
+def tagged(text: str) -> Doc:
+    """A short text's parts of speech and lemmas (`indexer.split.tag`), kept for reuse:
+    for what needs no parse, such as a question's words."""
+    return tag(text)
+
+
 def figures(doc: Doc | Span) -> list[Figure]:
     """The figures of a parsed text (not dates, times, ordinals, years), each with what it
     counts and its bounds. Offsets are the doc's character offsets."""
@@ -299,10 +306,12 @@ def _clause_head(ent: Span) -> Token:
 def _pronoun(ent: Span, clause: set[int]) -> str:
     """Whether the clause speaks of someone by a third-person pronoun, possessive or not
     (read from spaCy's morphology, not a word list)."""
+    # The clause's tokens only, and the morphology last: it is the slow part.
+    doc = ent.doc
     found = [
         t
-        for t in ent.doc
-        if t.i in clause and t.pos_ == "PRON" and t.morph.get("Person", []) == ["3"]
+        for t in (doc[i] for i in sorted(clause))
+        if t.pos_ == "PRON" and t.morph.get("Person", []) == ["3"]
         and t.morph.get("PronType", []) == ["Prs"]
     ]  # fmt: skip
     if any(t.morph.get("Poss", []) == ["Yes"] for t in found):

@@ -311,11 +311,12 @@ def _before(i: int, located: Sequence[Located]) -> list[int]:
     return [
         j
         for j, loc in enumerate(located)
+        # Where the claim stands first: comparing names is what costs.
         if j != i
-        and loc.claim.has_claimant
-        and not _same_claimant(loc, counter)
         and loc.sentence.article_id == counter.sentence.article_id
         and 0 <= counter.sentence.idx - loc.sentence.idx <= _ANAPHORIC_REACH
+        and loc.claim.has_claimant
+        and not _same_claimant(loc, counter)
     ]
 
 

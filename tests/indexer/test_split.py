@@ -2,7 +2,7 @@ from __future__ import annotations
 
 import itertools
 
-from indexer.split import chunk, parse, sentences
+from indexer.split import chunk, parse, sentences, tag
 from tests.conftest import SAMPLES
 
 
@@ -60,3 +60,10 @@ def test_a_sentence_longer_than_the_chunk_size_stands_alone() -> None:
     chunks = chunk(text, sents, "a", max_chars=100, overlap=0)
     assert [c.last_sentence - c.first_sentence for c in chunks] == [0] * len(chunks)
     assert chunks[-1].last_sentence == len(sents) - 1
+
+
+def test_tag_gives_parts_of_speech_and_lemmas_without_a_parse() -> None:
+    doc = tag("Have the rebels denied the figures?")
+    assert [t.pos_ for t in doc][:3] == ["AUX", "DET", "NOUN"]
+    assert [t.lemma_ for t in doc][3:6] == ["deny", "the", "figure"]
+    assert not doc.has_annotation("DEP") and not doc.ents
