@@ -29,7 +29,7 @@ import numpy.typing as npt
 
 from app import facts, stance
 from app.generate.base import Answer, ArticleRef, Citation, ClaimUse, Passage
-from indexer.claims import CUE_KINDS
+from app.questions import asked_about
 from indexer.embed import TextEncoder
 from indexer.models import Claim, Sentence
 from indexer.sentence_parses import remember_parts
@@ -249,44 +249,6 @@ def claim_date(sentence: str, published: str | None) -> str | None:
     return found[0][1].isoformat() if found else published
 
 
-# ---- questions ------------------------------------------------------------------------
-
-# Verbs of a question that asks whether sources disagree ("Do the sources agree on ...?",
-# "Who denied ...?"): the extractor's denial verbs and those of agreeing and differing.
-_DISAGREEING = frozenset(
-    {lemma for lemma, kind in CUE_KINDS.items() if kind == "denial"}
-    | {"agree", "disagree", "differ", "conflict", "contradict", "contest", "challenge", "rebut"}
-)
-
-
-_FIGURE_QUESTION = re.compile(r"\bhow (?:many|much)\b|\b(?:number|toll|figure)\b", re.I)
-
-
-def asks_for_figures(question: str) -> bool:
-    """Whether a question asks how many or how much: its answer is a figure."""
-    return bool(_FIGURE_QUESTION.search(question))
-
-
-def asked_about(conflict: Conflict, question: str) -> bool:
-    """Whether a question asks about a conflict: about a disagreement, or, for figures
-    that disagree, how many (each figure is an answer)."""
-    return asks_about_disagreement(question) or (
-        conflict.kind in ("figures", "revision") and asks_for_figures(question)
-    )
-
-
-def asks_about_disagreement(question: str) -> bool:
-    """Whether a question asks about a disagreement (by its lemmas, so "disputed",
-    "disagreement" and "denies" all count), or whether something holds ("Have North
-    Korean troops left the front line?": a question opening with an auxiliary), which
-    sources that disagree both answer; not only who said one thing."""
-    doc = facts.tagged(question)
-    return (len(doc) > 0 and doc[0].pos_ == "AUX") or any(
-        t.lemma_.lower() in _DISAGREEING or t.lower_.removesuffix("ment") in _DISAGREEING
-        for t in doc
-    )
-
-
 # ---- the finder ----------------------------------------------------------------------
 
 
@@ -333,6 +295,7 @@ class ConflictFinder:
     def conflicts(self, located: list[Located]) -> list[Found]:
         """Every conflict among the claims, each with the claim behind each position."""
         remember_parts((loc.claim, loc.sentence) for loc in located)
+        located = [*located, *stance.embedded_denials(located)]
         return (
             self._figure_conflicts(located)
             + self._stance_conflicts(located)
@@ -341,7 +304,7 @@ class ConflictFinder:
 
     def _revised_statements(self, located: list[Located]) -> list[Found]:
         out: list[Found] = []
-        for i, j in stance.revisions(located, self._embed):
+        for i, j in stance.revisions(located, self.embed):
             old, new = located[i], located[j]
             positions = [
                 Position(
@@ -362,7 +325,7 @@ class ConflictFinder:
             out.append((Conflict(about, "revision", positions, note), [old, new]))
         return out
 
-    def _embed(self, texts: list[str]) -> list[npt.NDArray[np.float32]]:
+    def embed(self, texts: list[str]) -> list[npt.NDArray[np.float32]]:
         todo = [t for t in dict.fromkeys(texts) if t not in self._vectors]
         for t, v in zip(todo, self.embedder.embed(todo), strict=True):
             self._vectors[t] = v
@@ -382,7 +345,7 @@ class ConflictFinder:
             return "unit"  # dollars, percentages and counts never measure one thing
         if not _same_about(fa.about, fb.about):
             return "people or places"  # different ones, or named against unnamed
-        ca, cb, ea, eb = self._embed([fa.counts, fb.counts, a.event, b.event])
+        ca, cb, ea, eb = self.embed([fa.counts, fb.counts, a.event, b.event])
         if not _near(fa.counts, fb.counts, ca, cb):
             return "what is counted"
         if not _near(a.event, b.event, ea, eb):
@@ -391,8 +354,8 @@ class ConflictFinder:
 
     def _figure_conflicts(self, located: list[Located]) -> list[Found]:
         items = [c for c in claim_figures(located) if _comparable(c)]
-        # One encoder call for every counted noun and predicate (`_embed` keeps them).
-        self._embed([c.figure.counts for c in items] + [c.event for c in items])
+        # One encoder call for every counted noun and predicate (`embed` keeps them).
+        self.embed([c.figure.counts for c in items] + [c.event for c in items])
 
         def same_measure(i: int, j: int) -> bool:
             return self.figure_mismatch(items[i], items[j]) in (None, "agreeing values")
@@ -441,7 +404,7 @@ class ConflictFinder:
 
     def _stance_conflicts(self, located: list[Located]) -> list[Found]:
         out: list[Found] = []
-        for i, found in stance.answered(located, self._embed):
+        for i, found in stance.answered(located, self.embed):
             counter = located[i]
             backers = [located[j] for j in found]
             positions = [

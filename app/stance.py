@@ -18,6 +18,11 @@ thing (close in meaning, sharing a content word of the predicate) when its cue r
 ("shot back", "countered") or its content has the opposite polarity ("are still under
 his control" after "is no longer a billionaire").
 
+Denials the extractor leaves inside another claim ("..., a point that officials have
+disputed") are read from the parse as claims of their own (`embedded_denials`); a
+claimant's quote just after its counter-claim that sounds like a rebuttal too answers
+the same claims.
+
 Revisions: a claim whose lead-in, without the claimant's own words, takes back or
 narrows ("later clarified", "revised his plans, saying"), with the claimant's earlier
 claim in the article closest in meaning, the nearer the better.
@@ -27,17 +32,21 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable, Iterable, Sequence
+from dataclasses import replace
 from functools import lru_cache
 from typing import TYPE_CHECKING
 
 import numpy as np
 import numpy.typing as npt
 from spacy.tokens import Doc, Token
+from spacy.tokens import Span as SpacySpan
 from vaderSentiment.vaderSentiment import SentimentIntensityAnalyzer
 
 from app import facts
 from app.claimants import same_name
 from app.text import stem
+from indexer.claims import CUE_KINDS
+from indexer.models import Claim, Span
 from indexer.span_vectors import lead_in, without_claimant
 
 if TYPE_CHECKING:
@@ -59,6 +68,11 @@ _COUNTER_PROTOTYPES = (
     "it is inaccurate and baseless",
     "it is misleading and distorted",
     "they made it up",
+    "she made up the story",
+    "he lied about it",
+    "that claim is unfounded",
+    "the allegations are not backed by any evidence",
+    "the numbers are incorrect",
 )
 _COUNTER_SIMILARITY = 0.5
 # A counter-claim with this few content words names no content of its own ("denied the
@@ -158,6 +172,83 @@ def _is_reporting(token: Token) -> bool:
     return token.pos_ == "VERB" and token.dep_ == "ROOT" and token.lemma_.lower() == "say"
 
 
+# The extractor's denial verbs ("deny", "dispute", "reject"), by lemma.
+_DENYING = frozenset(lemma for lemma, kind in CUE_KINDS.items() if kind == "denial")
+# Relative words, which stand for the noun a relative clause modifies, not a claimant.
+_RELATIVE_TAGS = frozenset({"WDT", "WP", "WP$"})
+
+
+def embedded_denials(located: Sequence[Located]) -> list[Located]:
+    """Denials inside a claim's sentence that the extractor leaves inside that claim:
+    in a relative clause ("..., a point that officials have disputed", "an account
+    rejected by the police"), a denial by the clause's subject (or agent) of the noun
+    the clause modifies ("a point"), which names no content of its own and so answers
+    the claim just before it, as "denied the charge" does; in a clause of its own ("...,
+    but officials disputed that"), of its object. Only a named denier: a pronoun is
+    the extractor's to resolve. One the extractor read already (a cue holding the verb)
+    is left to it."""
+    cues = [(loc.claim.article_id, loc.claim.cue.start, loc.claim.cue.end) for loc in located]
+    out: list[Located] = []
+    for loc in {id(loc.sentence): loc for loc in located}.values():
+        s = loc.sentence
+        for t in facts.parsed(s.text):
+            if (
+                t.pos_ != "VERB"
+                or t.lemma_.lower() not in _DENYING
+                or any(
+                    a == loc.claim.article_id and start <= s.start + t.idx < end
+                    for a, start, end in cues
+                )
+            ):
+                continue
+            who, what = _denier(t), _denied(t)
+            if who is None or what is None or who.root.pos_ == "PRON":
+                continue
+            claim = Claim(
+                loc.claim.article_id,
+                s.idx,
+                who.text,
+                _span(s.start, who),
+                Span(s.start + t.idx, s.start + t.idx + len(t), t.text),
+                _span(s.start, what),
+                "denial",
+                published=loc.claim.published,
+            )
+            out.append(replace(loc, claim=claim))
+    return out
+
+
+def _denied(verb: Token) -> SpacySpan | None:
+    """What a denial verb denies: the noun its relative clause modifies ("a point"), or
+    its object ("that", "the claims")."""
+    doc = verb.doc
+    for obj in verb.children:
+        if obj.dep_ == "dobj" and obj.tag_ not in _RELATIVE_TAGS:
+            return doc[obj.left_edge.i : obj.right_edge.i + 1]
+    if verb.dep_ in ("relcl", "acl") and verb.head.pos_ in ("NOUN", "PROPN", "PRON"):
+        return doc[verb.head.left_edge.i : verb.head.i + 1]
+    return None
+
+
+def _denier(verb: Token) -> SpacySpan | None:
+    """Who denies: the verb's subject ("that officials have disputed"), or the agent of
+    a passive one ("rejected by the police"); never the relative word
+    that stands for what is denied."""
+    for c in verb.children:
+        if c.dep_ == "nsubj" and c.tag_ not in _RELATIVE_TAGS and c.lower_ != "that":
+            return c.doc[c.left_edge.i : c.right_edge.i + 1]
+        if c.dep_ == "agent":
+            objects = [o for o in c.children if o.dep_ == "pobj"]
+            if objects:
+                return c.doc[objects[0].left_edge.i : objects[0].right_edge.i + 1]
+    return None
+
+
+def _span(offset: int, words: SpacySpan) -> Span:
+    """Words of a sentence's parse as a span of the article, the sentence at `offset`."""
+    return Span(offset + words.start_char, offset + words.end_char, words.text)
+
+
 def answered(located: Sequence[Located], embed: Embed) -> list[tuple[int, list[int]]]:
     """Each counter-claim among `located` (by index) with the claims it answers."""
     if not located:
@@ -200,6 +291,11 @@ def answered(located: Sequence[Located], embed: Embed) -> list[tuple[int, list[i
         if found:
             out.append((i, found))
     taken = set(counters)
+    for i, found in list(out):
+        for k in _continuing(i, located, taken):
+            if _rebuts(texts[k], prototypes, embed, sentiment=True):
+                out.append((k, found))
+                taken.add(k)
     responding = _responding(located, embed)
     for i in range(len(located)):
         if i in taken:
@@ -208,6 +304,21 @@ def answered(located: Sequence[Located], embed: Embed) -> list[tuple[int, list[i
         if found:
             out.append((i, found))
     return out
+
+
+def _continuing(i: int, located: Sequence[Located], taken: set[int]) -> list[int]:
+    """The claims that carry on a counter-claim: its claimant's, in its sentence or the
+    next ("said the report is misleading. 'It picked a small sample,' he said"), which
+    answer what it answers when they too sound like a rebuttal."""
+    counter = located[i]
+    return [
+        k
+        for k, loc in enumerate(located)
+        if k not in taken
+        and loc.sentence.article_id == counter.sentence.article_id
+        and 0 <= loc.sentence.idx - counter.sentence.idx <= 1
+        and _same_claimant(loc, counter)
+    ]
 
 
 # Cues that answer someone, whatever the topic: a cue this close to one of these

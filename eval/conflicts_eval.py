@@ -27,6 +27,7 @@ from typing import Annotated, Any
 
 import typer
 
+from app import stance
 from app.conflicts import ConflictFinder, Located, Position, claim_figures
 from app.generate.base import ArticleRef
 from eval.extractors import claim_extractor
@@ -296,6 +297,7 @@ def obstacles(
                     ]
                 )
         if item.kind != "figures":
+            counts[_stance_obstacle(item, articles, finder, claims_of)] += 1
             continue
         if not all(sides):
             counts["figures: a side with no figure read in a claim"] += 1
@@ -309,6 +311,39 @@ def obstacles(
         ]
         counts[f"figures: {max(reasons, key=_MISMATCH_ORDER.index)}"] += 1
     return out
+
+
+def _stance_obstacle(
+    item: Item,
+    articles: dict[str, Article],
+    finder: ConflictFinder,
+    claims_of: Callable[[Article], list[Located]],
+) -> str:
+    """What stands between the claims over a stance or revision pair's sides: none over a
+    side; one claimant saying both; no claim over either side answering any claim
+    (the counter-claim not recognised); or one answering claims, none over the other
+    side (the link not made)."""
+    refs = dict.fromkeys((item.a.article, item.b.article))
+    located = [loc for ref in refs for loc in claims_of(articles[ref])]
+    located += stance.embedded_denials(located)
+    over = [
+        {
+            k
+            for k, loc in enumerate(located)
+            if _covers(_claim_span(loc.claim), loc, articles[side.article].id, side)
+        }
+        for side in (item.a, item.b)
+    ]
+    if not all(over):
+        return "stance: a side no claim overlaps"
+    if {located[k].key for k in over[0]} == {located[k].key for k in over[1]}:
+        return "stance: one claimant on both sides"
+    links = stance.answered(located, finder.embed)
+    if any((i in over[x] and set(found) & over[1 - x]) for i, found in links for x in (0, 1)):
+        return "stance: a side's claim answers the other's"
+    if not any(i in over[0] | over[1] for i, _ in links):
+        return "stance: no claim over a side answers any"
+    return "stance: a side's claim answers others, not the other side's"
 
 
 def render(scores: dict[str, Scores], title: str) -> str:

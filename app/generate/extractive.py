@@ -22,7 +22,7 @@ import numpy as np
 from spacy.lang.en.lex_attrs import like_num
 
 from app.claimants import asks_about_claims, names_in_question, names_match
-from app.conflicts import ConflictFinder, Found, asked_about, asks_for_figures, locate
+from app.conflicts import ConflictFinder, Found, locate
 from app.generate.base import Answer, ArticleRef, Citation, ClaimUse, Passage
 from app.generate.markers import defuse
 from app.generate.reporting import (
@@ -34,6 +34,7 @@ from app.generate.reporting import (
     prose_text,
     reported,
 )
+from app.questions import asked_about, asks_for_figures
 from app.text import content_words, stem
 from app.verify import form_problems
 from indexer.claims import is_headline

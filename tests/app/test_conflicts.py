@@ -10,13 +10,13 @@ from app.conflicts import (
     ConflictFinder,
     Found,
     Located,
-    asks_about_disagreement,
     claim_date,
     claimant_key,
     locate,
     renumber,
 )
 from app.generate.base import Answer, ArticleRef, Citation, Passage
+from app.questions import asks_about_disagreement
 from indexer.embed import Embedder
 from indexer.models import Chunk, Claim, Sentence, Span
 from tests.app.test_verify import _Recording

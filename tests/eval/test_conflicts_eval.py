@@ -119,10 +119,19 @@ def test_obstacles_are_counted_per_kind_never_per_pair(tmp_path: Path, embedder:
     found = obstacles(
         items, load_articles(items, None), ConflictFinder(embedder), claim_reader("model")
     )
-    assert found["denial"] == Counter({"pairs": 1, "sides": 2, "sides no claim overlaps": 0})
+    # The denial answers the report: the stance stage says the link is made.
+    assert found["denial"] == Counter(
+        {
+            "pairs": 1,
+            "sides": 2,
+            "sides no claim overlaps": 0,
+            "stance: a side's claim answers the other's": 1,
+        }
+    )
     # Zelensky's two-thirds of 4,000 against the NIS's at least 300: a conflict.
     assert found["figures"]["figures: passes every check"] == 1
     assert found["dispute"]["sides no claim overlaps"] == 1
+    assert found["dispute"]["stance: a side no claim overlaps"] == 1
     assert not found["revision"]
 
 
