@@ -24,6 +24,7 @@ from indexer.attribution.model import (
     FoundAttribution,
     meta_path,
 )
+from indexer.claims import Found
 from indexer.embed import Embedder
 from indexer.errors import IndexerError
 from indexer.models import Article
@@ -116,10 +117,15 @@ def _parsed(article_id: str, title: str, text: str) -> Parsed:
     return parsed(doc, article, sentences(doc, article.id), [])
 
 
+def _rule(item: Parsed, cue: str) -> Found:
+    """The rules' attribution whose cue is `cue`."""
+    return next(f for f in item.rules if item.article.text[slice(*f.cue)] == cue)
+
+
 def test_a_cue_tagged_without_a_source_takes_the_rules_subject_of_that_cue() -> None:
     text = "Tram delayed\n\nThe city's transport chief said the tram would open late.\n"
     item = _parsed("tram", "Tram delayed", text)
-    rule = next(f for f in item.rules if text[slice(*f.cue)] == "said")
+    rule = _rule(item, "said")
     assert rule.subject is not None
     no_source = FoundAttribution(cue=rule.cue, content=rule.content, source=None)
     (claim,) = to_claims(item, [no_source])
@@ -135,7 +141,7 @@ def test_quotations_signed_with_a_dash_join_the_tagged_claims() -> None:
         "“It should open in May,” said the mayor.\n"
     )
     item = _parsed("pier", "Readers wrote in", text)
-    said = next(f for f in item.rules if text[slice(*f.cue)] == "said")
+    said = _rule(item, "said")
     tagged = FoundAttribution(cue=said.cue, content=said.content, source=None)
     claims = to_claims(item, [tagged])
     assert [(c.cue.text, c.claimant) for c in claims] == [("―", "Ada Lindqvist"), ("said", "mayor")]
@@ -174,8 +180,8 @@ def test_a_report_of_a_report_keeps_the_inner_claim_the_role_head_turned_down() 
         "the local radio reported.\n"
     )
     item = _parsed("ferry", "Ferry", text)
-    inner = next(f for f in item.rules if text[slice(*f.cue)] == "said")
-    outer = next(f for f in item.rules if text[slice(*f.cue)] == "reported")
+    inner = _rule(item, "said")
+    outer = _rule(item, "reported")
     # The tagger kept the outer cue with a content reaching past the inner one, and
     # turned the inner cue down.
     kept = FoundAttribution(cue=outer.cue, content=(inner.content[0], inner.cue[1]), source=None)
