@@ -8,17 +8,23 @@ import re
 from typing import TYPE_CHECKING
 
 from app import facts
-from indexer.claims import CUE_KINDS
+from indexer.claims import DENYING
 
 if TYPE_CHECKING:
     from app.conflicts import Conflict
 
 # Verbs of a question that asks whether sources disagree ("Do the sources agree on ...?",
 # "Who denied ...?"): the extractor's denial verbs and those of agreeing and differing.
-_DISAGREEING = frozenset(
-    {lemma for lemma, kind in CUE_KINDS.items() if kind == "denial"}
-    | {"agree", "disagree", "differ", "conflict", "contradict", "contest", "challenge", "rebut"}
-)
+_DISAGREEING = DENYING | {
+    "agree",
+    "disagree",
+    "differ",
+    "conflict",
+    "contradict",
+    "contest",
+    "challenge",
+    "rebut",
+}
 
 
 _FIGURE_QUESTION = re.compile(r"\bhow (?:many|much)\b|\b(?:number|toll|figure)\b", re.I)

@@ -45,7 +45,7 @@ from vaderSentiment.vaderSentiment import SentimentIntensityAnalyzer
 from app import facts
 from app.claimants import same_name
 from app.text import stem
-from indexer.claims import CUE_KINDS
+from indexer.claims import DENYING
 from indexer.models import Claim, Span
 from indexer.span_vectors import lead_in, without_claimant
 
@@ -172,8 +172,6 @@ def _is_reporting(token: Token) -> bool:
     return token.pos_ == "VERB" and token.dep_ == "ROOT" and token.lemma_.lower() == "say"
 
 
-# The extractor's denial verbs ("deny", "dispute", "reject"), by lemma.
-_DENYING = frozenset(lemma for lemma, kind in CUE_KINDS.items() if kind == "denial")
 # Relative words, which stand for the noun a relative clause modifies, not a claimant.
 _RELATIVE_TAGS = frozenset({"WDT", "WP", "WP$"})
 
@@ -189,12 +187,13 @@ def embedded_denials(located: Sequence[Located]) -> list[Located]:
     is left to it."""
     cues = [(loc.claim.article_id, loc.claim.cue.start, loc.claim.cue.end) for loc in located]
     out: list[Located] = []
-    for loc in {id(loc.sentence): loc for loc in located}.values():
+    # Each sentence once, however many claims it holds.
+    for loc in {(loc.sentence.article_id, loc.sentence.idx): loc for loc in located}.values():
         s = loc.sentence
         for t in facts.parsed(s.text):
             if (
                 t.pos_ != "VERB"
-                or t.lemma_.lower() not in _DENYING
+                or t.lemma_.lower() not in DENYING
                 or any(
                     a == loc.claim.article_id and start <= s.start + t.idx < end
                     for a, start, end in cues

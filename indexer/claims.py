@@ -96,6 +96,8 @@ CUE_KINDS: dict[str, str] = {
     **dict.fromkeys(["deny", "dispute", "reject", "refute", "dismiss"], "denial"),
     **dict.fromkeys(["estimate", "assess", "calculate", "forecast", "project"], "estimate"),
 }
+# The lemmas of denying verbs: a denial cue, a question about a disagreement.
+DENYING = frozenset(lemma for lemma, kind in CUE_KINDS.items() if kind == "denial")
 # Objects that are things said, so "said something" / "repeated the claim" carry content.
 SAID_THINGS = _words(
     """report reports claim claims allegation allegations thing things something anything
