@@ -38,8 +38,10 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 import numpy.typing as npt
-from spacy.tokens import Doc, Token
+from spacy.attrs import DEP, POS
+from spacy.symbols import VERB, neg
 from spacy.tokens import Span as SpacySpan
+from spacy.tokens import Token
 from vaderSentiment.vaderSentiment import SentimentIntensityAnalyzer
 
 from app import facts
@@ -47,7 +49,7 @@ from app.claimants import same_name
 from app.text import stem
 from indexer.claims import DENYING
 from indexer.models import Claim, Span
-from indexer.span_vectors import lead_in, without_claimant
+from indexer.span_vectors import clauses, lead_in, without_claimant
 
 if TYPE_CHECKING:
     from app.conflicts import Located
@@ -92,10 +94,12 @@ _NEGATIVE = -0.2
 _CONTENT_POS = frozenset({"NOUN", "PROPN", "VERB", "ADJ"})
 
 
-def content_words(text: str, predicate: bool = False) -> set[str]:
+@lru_cache(maxsize=16_384)
+def content_words(text: str, predicate: bool = False) -> frozenset[str]:
     """Content lemmas of a text, by the one stop-word list; with `predicate`, those of
     its predicate only: a denial and the claim it answers share what is said ("seen on
-    the front"), not only whom it is said of ("North Korean soldiers")."""
+    the front"), not only whom it is said of ("North Korean soldiers"). Kept per text:
+    each question compares the same retrieved claims again, pair by pair."""
     doc = facts.parsed(text)
     subject: set[int] = set()
     if predicate:
@@ -105,16 +109,16 @@ def content_words(text: str, predicate: bool = False) -> set[str]:
     return _lemmas(t for t in doc if t.i not in subject)
 
 
-def _lemmas(tokens: Iterable[Token]) -> set[str]:
+def _lemmas(tokens: Iterable[Token]) -> frozenset[str]:
     # The stop-word list holds content words too ("front", "see", "last"): it only
     # drops words that are not nouns, verbs or adjectives here.
-    return {
+    return frozenset(
         t.lemma_.lower()
         for t in tokens
         if t.is_alpha
         and len(t) > 2
         and (t.pos_ in _CONTENT_POS or (t.lower_ not in facts.STOP and t.pos_ != "AUX"))
-    }
+    )
 
 
 def names_content(text: str) -> bool:
@@ -122,23 +126,15 @@ def names_content(text: str) -> bool:
     return len(content_words(text)) > _ANAPHORIC_WORDS
 
 
-def _clauses(doc: Doc) -> list[str]:
-    """The content's sentences and the clauses they hold ("You know, when I am described
-    as a Japanese admiral, it's not true"), each as text."""
-    out = [s.text for s in doc.sents]
-    for t in doc:
-        if t.dep_ in ("ROOT", "conj", "ccomp", "advcl", "parataxis") and t.pos_ in ("VERB", "AUX"):
-            out.append(doc[t.left_edge.i : t.right_edge.i + 1].text)
-    return [c for c in dict.fromkeys(out) if c.strip()]
-
-
-def _negated_reference(doc: Doc) -> bool:
+@lru_cache(maxsize=16_384)
+def _negated_reference(text: str) -> bool:
     """A negated clause about something already said or done: a demonstrative or neuter
     pronoun and next to no content words ("I never said that", "That never happened",
     "it's not true"), read from the parse and the morphology."""
-    for t in doc:
-        if not any(c.dep_ == "neg" for c in t.children):
-            continue
+    doc = facts.parsed(text)
+    # The negated words, found as one array (`_denying_verbs` says why).
+    negations = np.flatnonzero(doc.to_array(DEP) == neg).tolist()
+    for t in dict.fromkeys(doc[i].head for i in negations):
         inner = {
             d.i
             for c in t.children
@@ -190,14 +186,12 @@ def embedded_denials(located: Sequence[Located]) -> list[Located]:
     # Each sentence once, however many claims it holds.
     for loc in {(loc.sentence.article_id, loc.sentence.idx): loc for loc in located}.values():
         s = loc.sentence
-        for t in facts.parsed(s.text):
-            if (
-                t.pos_ != "VERB"
-                or t.lemma_.lower() not in DENYING
-                or any(
-                    a == loc.claim.article_id and start <= s.start + t.idx < end
-                    for a, start, end in cues
-                )
+        doc = facts.parsed(s.text)
+        for i in _denying_verbs(s.text):
+            t = doc[i]
+            if any(
+                a == loc.claim.article_id and start <= s.start + t.idx < end
+                for a, start, end in cues
             ):
                 continue
             who, what = _denier(t), _denied(t)
@@ -215,6 +209,16 @@ def embedded_denials(located: Sequence[Located]) -> list[Located]:
             )
             out.append(replace(loc, claim=claim))
     return out
+
+
+@lru_cache(maxsize=16_384)
+def _denying_verbs(text: str) -> tuple[int, ...]:
+    """Where a text's denying verbs stand in its parse. The parts of speech are read as
+    one array: making a token object of every word of every retrieved sentence, each
+    question, cost more than the rest of the search for denials."""
+    doc = facts.parsed(text)
+    verbs = np.flatnonzero(doc.to_array(POS) == VERB).tolist()
+    return tuple(i for i in verbs if doc[i].lemma_.lower() in DENYING)
 
 
 def _denied(verb: Token) -> SpacySpan | None:
@@ -272,7 +276,7 @@ def answered(located: Sequence[Located], embed: Embed) -> list[tuple[int, list[i
     denials = {
         i
         for i, loc in enumerate(located)
-        if loc.claim.kind == "denial" or _negated_reference(facts.parsed(texts[i]))
+        if loc.claim.kind == "denial" or _negated_reference(texts[i])
     }
     counters = [
         i
@@ -375,6 +379,7 @@ def _contrary(
 _SUBORDINATE = frozenset({"relcl", "acl", "advcl", "csubj", "pcomp"})
 
 
+@lru_cache(maxsize=16_384)
 def _negated(text: str) -> bool:
     """Whether a content's main clause is negated (spaCy's `neg` dependency, reached from
     the root through no relative or subordinate clause): "is no longer a billionaire",
@@ -404,7 +409,7 @@ def _rebuts(text: str, prototypes: list[Vector], embed: Embed, sentiment: bool =
         return True
     return any(
         float(v @ p) >= _COUNTER_SIMILARITY
-        for v in embed(_clauses(facts.parsed(text)))
+        for v in embed(clauses(facts.parsed(text)))
         for p in prototypes
     )
 
@@ -430,8 +435,9 @@ def _before(i: int, located: Sequence[Located]) -> list[int]:
     ]
 
 
-def _nouns(text: str) -> list[str]:
-    return [t.text for t in facts.parsed(text) if t.pos_ == "NOUN"]
+@lru_cache(maxsize=16_384)
+def _nouns(text: str) -> tuple[str, ...]:
+    return tuple(t.text for t in facts.parsed(text) if t.pos_ == "NOUN")
 
 
 def _pointed(counter: Located, before: list[Located], embed: Embed) -> list[bool]:
@@ -445,7 +451,7 @@ def _pointed(counter: Located, before: list[Located], embed: Embed) -> list[bool
     text = without_claimant(counter.claim, counter.sentence.text)
     said = {stem(w) for w in re.findall(r"\w{3,}", text)} - _name_words(counter.claim.claimant)
     nouns = _nouns(counter.claim.content.text)
-    vectors = embed([loc.claim.cue.text for loc in before] + nouns)
+    vectors = embed([loc.claim.cue.text for loc in before] + list(nouns))
     cues, words = vectors[: len(before)], vectors[len(before) :]
     return [
         bool(_name_words(loc.claim.claimant) & said)

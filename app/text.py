@@ -35,6 +35,10 @@ def stem(word: str) -> str:
 def content_words(text: str, stop: Iterable[str] = ()) -> list[str]:
     """The words of `text` that carry content (keys, in order), less `stop` words too."""
     extra = frozenset(stop)
-    return [
-        k for w in WORD.findall(text) if len(k := key(w)) > 2 and k not in STOP and k not in extra
-    ]
+    return [k for k in _content_keys(text) if k not in extra]
+
+
+@lru_cache(maxsize=16_384)
+def _content_keys(text: str) -> tuple[str, ...]:
+    # Kept per text: each question reads the words of every retrieved passage again.
+    return tuple(k for w in WORD.findall(text) if len(k := key(w)) > 2 and k not in STOP)

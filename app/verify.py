@@ -390,7 +390,7 @@ _SUBJECT_DEPS = frozenset({"nsubj", "nsubjpass", "csubj", "csubjpass", "expl"})
 def _clause(text: str) -> tuple[bool, bool, tuple[str, ...]]:
     """Whether the text has a verb at all; whether every main clause is an order; the
     subjects of its main verbs that are the writer ("I", "we")."""
-    doc = parse(text)
+    doc = parse(text, entities=False)
     roots = [s.root for s in doc.sents]
     main = [t for r in roots for t in r.children if t.dep_ in _SUBJECT_DEPS]
     writer = [t.text for t in main if _person(t) == "1"]

@@ -114,8 +114,9 @@ def write_span_vectors(
 
 
 # The short texts the conflict finder (app/stance.py) embeds for each claim it compares:
-# its cue, its lead-in (`lead_in`), and the nouns of its content. Known at indexing, so embedded there, each distinct text once,
-# and looked up by text at question time (`app.vectors.VectorCache`).
+# its cue, its lead-in (`lead_in`), the nouns of its content and its clauses (`clauses`,
+# which it compares with rebuttals). Known at indexing, so embedded there, each distinct
+# text once, and looked up by text at question time (`app.vectors.VectorCache`).
 PHRASES_FILE = "phrases.npy"
 PHRASE_KEYS_FILE = "phrase_keys.npy"
 
@@ -124,7 +125,18 @@ def claim_phrases(claim: Claim, sentence: Sentence, content: Doc) -> list[str]:
     """The phrases of one claim; `content` is the parse question-time code reads of its
     content (`app.facts.parsed`: a span of its sentence's stored parse)."""
     nouns = [t.text for t in content if t.pos_ == "NOUN"]
-    return [t for t in dict.fromkeys([claim.cue.text, lead_in(claim, sentence), *nouns]) if t]
+    texts = [claim.cue.text, lead_in(claim, sentence), *nouns, *clauses(content)]
+    return [t for t in dict.fromkeys(texts) if t]
+
+
+def clauses(doc: Doc) -> list[str]:
+    """The content's sentences and the clauses they hold ("You know, when I am described
+    as a Japanese admiral, it's not true"), each as text."""
+    out = [s.text for s in doc.sents]
+    for t in doc:
+        if t.dep_ in ("ROOT", "conj", "ccomp", "advcl", "parataxis") and t.pos_ in ("VERB", "AUX"):
+            out.append(doc[t.left_edge.i : t.right_edge.i + 1].text)
+    return [c for c in dict.fromkeys(out) if c.strip()]
 
 
 def lead_in(claim: Claim, sentence: Sentence) -> str:

@@ -39,12 +39,15 @@ def load_pipeline() -> Language:
     return nlp
 
 
-def parse(text: str) -> Doc:
+def parse(text: str, entities: bool = True) -> Doc:
     """The parse of `text` on its own: the one made at indexing when the text is a stored
-    sentence an answer is being built from (indexer/sentence_parses.py), else a new one."""
+    sentence an answer is being built from (indexer/sentence_parses.py), else a new one,
+    without the named entities when the caller reads none (they cost half of a parse)."""
     nlp = load_pipeline()
     stored = recall(text, nlp.vocab)
-    return stored if stored is not None else nlp(text)
+    if stored is not None:
+        return stored
+    return nlp(text) if entities else nlp(text, disable=["ner"])
 
 
 def tag(text: str) -> Doc:

@@ -103,14 +103,14 @@ class ExtractiveGenerator:
             [any(names_match(n, c) for n in names for c in claims) for _, _, claims in candidates]
         )
         has_claims = np.array([bool(claims) for _, _, claims in candidates])
-        figure = np.array([_holds_figure(s.text) for s, _, _ in candidates])
         figure_question = asks_for_figures(question)
         scores = (
-            similarity
-            + _NAMED_BOOST * named
-            + (_CLAIM_BOOST * has_claims if about_claims else 0)
-            + (_FIGURE_BOOST * figure if figure_question else 0)
+            similarity + _NAMED_BOOST * named + (_CLAIM_BOOST * has_claims if about_claims else 0)
         )
+        if figure_question:
+            scores = scores + _FIGURE_BOOST * np.array(
+                [_holds_figure(s.text) for s, _, _ in candidates]
+            )
         headlines = [_headline(s, passages) for s, _, _ in candidates]
         if not _HEADLINE_QUESTION.search(question):
             # A headline or byline is no sentence of the report: it restates it without

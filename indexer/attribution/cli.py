@@ -39,6 +39,9 @@ def attribution(
         ),
     ] = "2,4,-1",
     hidden: Annotated[int, typer.Option(min=8, help="LSTM units a direction")] = 128,
+    lstm_layers: Annotated[
+        int, typer.Option(min=1, max=4, help="stacked LSTM layers in each head")
+    ] = 1,
     refine_from: Annotated[
         Optional[int],  # noqa: UP045
         typer.Option(
@@ -85,7 +88,11 @@ def attribution(
             param_hint="--refine-from",
         )
     config = TaggerConfig(
-        use_rules=rules, encoder_layers=encoder_layers, hidden=hidden, refine_from=refine_from
+        use_rules=rules,
+        encoder_layers=encoder_layers,
+        hidden=hidden,
+        layers=lstm_layers,
+        refine_from=refine_from,
     )
     options = TrainOptions(
         epochs=epochs, seed=seed, tagger=config, word_min_count=word_min_count, limit=limit
