@@ -19,9 +19,10 @@ thing (close in meaning, sharing a content word of the predicate) when its cue r
 his control" after "is no longer a billionaire").
 
 Denials the extractor leaves inside another claim ("..., a point that officials have
-disputed") are read from the parse as claims of their own (`embedded_denials`); a
-claimant's quote just after its counter-claim that sounds like a rebuttal too answers
-the same claims.
+disputed") are read from the parse as claims of their own (`embedded_denials`), and so
+are statements reported inside a noun phrase ("rejected the rebels' claim that ...":
+the rebels' claim, `embedded_statements`); a claimant's quotes after its counter-claim
+that sound like a rebuttal too answer the same claims, until another claimant speaks.
 
 Revisions: a claim whose lead-in, without the claimant's own words, takes back or
 narrows ("later clarified", "revised his plans, saying"), with the claimant's earlier
@@ -393,9 +394,10 @@ def answered(located: Sequence[Located], embed: Embed) -> list[tuple[int, list[i
 
 
 def _continuing(i: int, located: Sequence[Located], taken: set[int]) -> list[int]:
-    """The claims that carry on a counter-claim: its claimant's, in its sentence or the
-    next ("said the report is misleading. 'It picked a small sample,' he said"), which
-    answer what it answers when they too sound like a rebuttal."""
+    """The claims that carry on a counter-claim: its claimant's, from its sentence until
+    another claimant speaks, a few sentences at most ("said the report is misleading.
+    'It picked a small sample,' he said"), which answer what it answers when they too
+    sound like a rebuttal."""
     counter = located[i]
     here = [
         loc
