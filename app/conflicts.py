@@ -295,7 +295,7 @@ class ConflictFinder:
     def conflicts(self, located: list[Located]) -> list[Found]:
         """Every conflict among the claims, each with the claim behind each position."""
         remember_parts((loc.claim, loc.sentence) for loc in located)
-        located = [*located, *stance.embedded_denials(located)]
+        located = [*located, *stance.embedded_claims(located)]
         return (
             self._figure_conflicts(located)
             + self._stance_conflicts(located)

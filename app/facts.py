@@ -312,11 +312,24 @@ def _pronoun(ent: Span, clause: set[int]) -> str:
         t
         for t in (doc[i] for i in sorted(clause))
         if t.pos_ == "PRON" and t.morph.get("Person", []) == ["3"]
-        and t.morph.get("PronType", []) == ["Prs"]
+        and t.morph.get("PronType", []) == ["Prs"] and not _bound(t, ent)
     ]  # fmt: skip
     if any(t.morph.get("Poss", []) == ["Yes"] for t in found):
         return "possessive"
     return "personal" if found else ""
+
+
+def _bound(pronoun: Token, ent: Span) -> bool:
+    """Whether a plural possessive speaks of the figure's own plural subject ("300 people
+    lost their lives", "9,000 families fled their homes"), not of someone else."""
+    root = ent.root
+    subject = root.head if root.dep_ == "nummod" and root.head.pos_ in _NOUNS else root
+    return (
+        pronoun.morph.get("Poss", []) == ["Yes"]
+        and pronoun.morph.get("Number", []) == ["Plur"]
+        and subject.dep_ in ("nsubj", "nsubjpass")
+        and (subject.tag_ in ("NNS", "NNPS") or subject is root)
+    )
 
 
 def _about(ent: Span, inside: set[int]) -> frozenset[str]:

@@ -19,9 +19,10 @@ thing (close in meaning, sharing a content word of the predicate) when its cue r
 his control" after "is no longer a billionaire").
 
 Denials the extractor leaves inside another claim ("..., a point that officials have
-disputed") are read from the parse as claims of their own (`embedded_denials`); a
-claimant's quote just after its counter-claim that sounds like a rebuttal too answers
-the same claims.
+disputed") are read from the parse as claims of their own (`embedded_denials`), and so
+are statements reported inside a noun phrase ("rejected the rebels' claim that ...":
+the rebels' claim, `embedded_statements`); a claimant's quotes after its counter-claim
+that sound like a rebuttal too answer the same claims, until another claimant speaks.
 
 Revisions: a claim whose lead-in, without the claimant's own words, takes back or
 narrows ("later clarified", "revised his plans, saying"), with the claimant's earlier
@@ -39,7 +40,7 @@ from typing import TYPE_CHECKING
 import numpy as np
 import numpy.typing as npt
 from spacy.attrs import DEP, POS
-from spacy.symbols import VERB, neg
+from spacy.symbols import NOUN, VERB, neg
 from spacy.tokens import Span as SpacySpan
 from spacy.tokens import Token
 from vaderSentiment.vaderSentiment import SentimentIntensityAnalyzer
@@ -221,6 +222,93 @@ def _denying_verbs(text: str) -> tuple[int, ...]:
     return tuple(i for i in verbs if doc[i].lemma_.lower() in DENYING)
 
 
+def embedded_claims(located: Sequence[Located]) -> list[Located]:
+    """The claims the extractor leaves inside another claim's sentence: denials
+    (`embedded_denials`) and statements (`embedded_statements`)."""
+    return [*embedded_denials(located), *embedded_statements(located)]
+
+
+def embedded_statements(located: Sequence[Located]) -> list[Located]:
+    """Statements a sentence reports inside a noun phrase, read from the parse as claims
+    of their own, so that what answers them answers their claimant: a noun with a named
+    possessor and a "that" clause ("rejected the rebels' claim that 300 soldiers died":
+    the rebels, "claim", "that 300 soldiers died"), or a noun a participle with a clause
+    of its own describes ("reports alleging that ...": the reports, "alleging"). Only a
+    named possessor: a pronoun is the extractor's to resolve. One the extractor read
+    already (a cue holding the noun or participle) is left to it."""
+    cues = [(loc.claim.article_id, loc.claim.cue.start, loc.claim.cue.end) for loc in located]
+    out: list[Located] = []
+    for loc in {(loc.sentence.article_id, loc.sentence.idx): loc for loc in located}.values():
+        s = loc.sentence
+        doc = facts.parsed(s.text)
+        # The nouns found as one array (`_denying_verbs` says why).
+        for i in np.flatnonzero(doc.to_array(POS) == NOUN).tolist():
+            found = _reported_in(doc[i])
+            if found is None:
+                continue
+            who, cue, what = found
+            if any(
+                a == loc.claim.article_id and start <= s.start + cue.idx < end
+                for a, start, end in cues
+            ):
+                continue
+            claim = Claim(
+                loc.claim.article_id,
+                s.idx,
+                who.text,
+                _span(s.start, who),
+                Span(s.start + cue.idx, s.start + cue.idx + len(cue), cue.text),
+                _span(s.start, what),
+                "indirect",
+                published=loc.claim.published,
+            )
+            out.append(replace(loc, claim=claim))
+    return out
+
+
+def _reported_in(noun: Token) -> tuple[SpacySpan, Token, SpacySpan] | None:
+    """Who reports what through a noun, with the word that reports it: its possessor and
+    its "that" clause ("the ministry's statement that the dam was safe"), or the noun
+    itself and the clause of a participle describing it ("reports alleging that ...")."""
+    doc = noun.doc
+
+    def clause(head: Token) -> SpacySpan | None:
+        # The clause opening with "that" just after the noun; the parser hangs it on the
+        # noun or, as often, on the verb the noun belongs to ("asked about Clinton's
+        # assertion that ...": a complement of "asked").
+        for c in [*head.children, *(c for a in head.ancestors for c in a.children)]:
+            first = c.left_edge
+            if (
+                c.dep_ in ("acl", "ccomp")
+                and first.i == head.i + 1
+                and first.dep_ == "mark"
+                and first.lower_ == "that"
+            ):
+                return doc[first.i : c.right_edge.i + 1]
+        return None
+
+    owners = [c for c in noun.children if c.dep_ == "poss" and c.pos_ in ("PROPN", "NOUN")]
+    if owners:
+        what = clause(noun)
+        if what is not None:
+            owner = owners[0]
+            end = max(t.i for t in owner.subtree if t.dep_ != "case")
+            return doc[owner.left_edge.i : end + 1], noun, what
+    for verb in noun.children:
+        if verb.dep_ == "acl" and verb.tag_ == "VBG":
+            what = next(
+                (
+                    doc[c.left_edge.i : c.right_edge.i + 1]
+                    for c in verb.children
+                    if c.dep_ == "ccomp"
+                ),
+                None,
+            )
+            if what is not None:
+                return doc[noun.left_edge.i : noun.i + 1], verb, what
+    return None
+
+
 def _denied(verb: Token) -> SpacySpan | None:
     """What a denial verb denies: the noun its relative clause modifies ("a point"), or
     its object ("that", "the claims")."""
@@ -310,16 +398,34 @@ def answered(located: Sequence[Located], embed: Embed) -> list[tuple[int, list[i
 
 
 def _continuing(i: int, located: Sequence[Located], taken: set[int]) -> list[int]:
-    """The claims that carry on a counter-claim: its claimant's, in its sentence or the
-    next ("said the report is misleading. 'It picked a small sample,' he said"), which
-    answer what it answers when they too sound like a rebuttal."""
+    """The claims that carry on a counter-claim: its claimant's, from its sentence until
+    another claimant speaks, a few sentences at most ("said the report is misleading.
+    'It picked a small sample,' he said"), which answer what it answers when they too
+    sound like a rebuttal."""
     counter = located[i]
+    here = [
+        loc
+        for loc in located
+        if loc.sentence.article_id == counter.sentence.article_id
+        and 0 <= loc.sentence.idx - counter.sentence.idx <= _ANAPHORIC_REACH
+    ]
+    # Until another claimant speaks: the quote after that answers someone else.
+    last = min(
+        (
+            loc.sentence.idx
+            for loc in here
+            if loc.sentence.idx > counter.sentence.idx
+            and loc.claim.has_claimant
+            and not _same_claimant(loc, counter)
+        ),
+        default=counter.sentence.idx + _ANAPHORIC_REACH + 1,
+    )
     return [
         k
         for k, loc in enumerate(located)
         if k not in taken
         and loc.sentence.article_id == counter.sentence.article_id
-        and 0 <= loc.sentence.idx - counter.sentence.idx <= 1
+        and counter.sentence.idx <= loc.sentence.idx < last
         and _same_claimant(loc, counter)
     ]
 

@@ -325,7 +325,7 @@ def _stance_obstacle(
     side (the link not made)."""
     refs = dict.fromkeys((item.a.article, item.b.article))
     located = [loc for ref in refs for loc in claims_of(articles[ref])]
-    located += stance.embedded_denials(located)
+    located += stance.embedded_claims(located)
     over = [
         {
             k

@@ -6,6 +6,7 @@ from dataclasses import replace
 
 import pytest
 
+from app import facts
 from app.conflicts import (
     ConflictFinder,
     Found,
@@ -19,6 +20,7 @@ from app.generate.base import Answer, ArticleRef, Citation, Passage
 from app.questions import asks_about_disagreement
 from indexer.embed import Embedder
 from indexer.models import Chunk, Claim, Sentence, Span
+from indexer.sentence_parses import remember_parts
 from tests.app.test_verify import _Recording
 
 # An article of our own: two ministries disagree on flood deaths, a mayor denies what a
@@ -443,3 +445,24 @@ def test_three_tolls_on_one_measure_are_one_disagreement_of_three_sides(
     assert by["interior ministry"].side == by["disaster agency"].side
     assert len({p.side for p in figures.positions}) == 3
     assert said.text.count("disagree") == 1
+
+
+def test_their_in_a_toll_speaks_of_the_counted_not_of_the_claimant(embedder: Embedder) -> None:
+    # "their lives" is the dead's, not the ministry's or the rescue group's: the two
+    # figures are about the same people and disagree.
+    located = _located(
+        "The ministry said 40 villagers lost their lives. "
+        "A rescue group said 400 villagers lost their lives.",
+        ("The ministry", "said", "40 villagers lost their lives", "indirect"),
+        ("rescue group", "said", "400 villagers lost their lives", "indirect"),
+    )
+    remember_parts((loc.claim, loc.sentence) for loc in located)
+    found = ConflictFinder(embedder).conflicts(located)
+    values = [{p.value.split()[0] for p in c.positions} for c, _ in found if c.kind == "figures"]
+    assert {"40", "400"} in values
+
+
+def test_his_in_a_figure_still_names_the_claimant() -> None:
+    doc = facts.parsed("Trump said his net worth exceeds $10 billion.")
+    (figure,) = facts.figures(doc)
+    assert figure.pronoun == "possessive"

@@ -96,3 +96,90 @@ def test_the_next_quote_of_a_rebutting_claimant_answers_the_same_claim(
     stances = [[(p.claimant, p.side, p.value[:12]) for p in c.positions] for c, _ in found]
     # Park's quote answers the Ledger, as her "misleading" does.
     assert [("Ledger", 0, "the clinic h"), ("Lena Park", 1, 'said "It che')] in stances
+
+
+def test_a_claim_inside_a_noun_phrase_is_its_possessors() -> None:
+    located = _located(
+        "The army rejected the rebels' claim that 300 soldiers had died in the ambush.",
+        ("The army", "rejected", "the rebels' claim that 300 soldiers had died", "denial"),
+    )
+    remember_parts((loc.claim, loc.sentence) for loc in located)
+    (inner,) = stance.embedded_statements(located)
+    claim = inner.claim
+    assert (claim.claimant, claim.cue.text, claim.content.text) == (
+        "the rebels",
+        "claim",
+        "that 300 soldiers had died in the ambush",
+    )
+
+
+def test_a_report_described_as_alleging_something_is_its_claimant() -> None:
+    located = _located(
+        "The lawyer cited press reports alleging that the contract had been signed in secret.",
+        ("The lawyer", "cited", "press reports alleging that the contract", "other"),
+    )
+    remember_parts((loc.claim, loc.sentence) for loc in located)
+    assert [(d.claim.claimant, d.claim.cue.text) for d in stance.embedded_statements(located)] == [
+        ("press reports", "alleging")
+    ]
+
+
+def test_a_pronoun_possessor_is_left_to_the_extractor() -> None:
+    located = _located(
+        "She rejected his claim that the vote had been rigged.",
+        ("She", "rejected", "his claim that the vote had been rigged", "denial"),
+    )
+    assert stance.embedded_statements(located) == []
+
+
+def test_a_denial_of_a_claim_it_reports_answers_that_claimant(embedder: Embedder) -> None:
+    located = _located(
+        "The port authority rejected the shipping union's assertion that the cranes were "
+        "unsafe to operate.",
+        (
+            "port authority",
+            "rejected",
+            "the shipping union's assertion that the cranes were unsafe to operate",
+            "denial",
+        ),
+    )
+    assert {("the shipping union", 0), ("port authority", 1)} in _stances(located, embedder)
+
+
+def test_a_rebutting_claimant_answers_until_another_claimant_speaks(
+    embedder: Embedder,
+) -> None:
+    located = _located(
+        "The mayor said the water plant had stayed open through the storm. "
+        "Nurse Ana Ruiz rejected the mayor's account. "
+        '"We carried water in buckets for three days," Ruiz said. '
+        '"He lied to all of us," Ruiz said.',
+        ("The mayor", "said", "the water plant had stayed open through the storm", "indirect"),
+        ("Ana Ruiz", "rejected", "the mayor's account", "denial"),
+        ("Ana Ruiz", "said", '"We carried water in buckets for three days,"', "direct"),
+        ("Ana Ruiz", "said", '"He lied to all of us,"', "direct"),
+    )
+    found = ConflictFinder(embedder).conflicts(located)
+    stances = [[(p.claimant, p.side, p.value[-8:]) for p in c.positions] for c, _ in found]
+    assert [("The mayor", 0, "he storm"), ("Ana Ruiz", 1, ' of us,"')] in stances
+
+
+def test_a_rebuttal_after_another_claimant_speaks_is_not_carried_on(
+    embedder: Embedder,
+) -> None:
+    located = _located(
+        "The mayor said the water plant had stayed open through the storm. "
+        "Nurse Ana Ruiz rejected the mayor's account. "
+        "The governor said the plant would be inspected next week. "
+        '"He lied to all of us," Ruiz said.',
+        ("The mayor", "said", "the water plant had stayed open through the storm", "indirect"),
+        ("Ana Ruiz", "rejected", "the mayor's account", "denial"),
+        ("The governor", "said", "the plant would be inspected next week", "indirect"),
+        ("Ana Ruiz", "said", '"He lied to all of us,"', "direct"),
+    )
+    found = ConflictFinder(embedder).conflicts(located)
+    assert not any(
+        ("The mayor", 0) in {(p.claimant, p.side) for p in c.positions}
+        and any(p.value.endswith('of us,"') for p in c.positions)
+        for c, _ in found
+    )
