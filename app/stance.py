@@ -32,7 +32,7 @@ claim in the article closest in meaning, the nearer the better.
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import replace
 from functools import lru_cache
 from typing import TYPE_CHECKING
@@ -182,34 +182,7 @@ def embedded_denials(located: Sequence[Located]) -> list[Located]:
     but officials disputed that"), of its object. Only a named denier: a pronoun is
     the extractor's to resolve. One the extractor read already (a cue holding the verb)
     is left to it."""
-    cues = [(loc.claim.article_id, loc.claim.cue.start, loc.claim.cue.end) for loc in located]
-    out: list[Located] = []
-    # Each sentence once, however many claims it holds.
-    for loc in {(loc.sentence.article_id, loc.sentence.idx): loc for loc in located}.values():
-        s = loc.sentence
-        doc = facts.parsed(s.text)
-        for i in _denying_verbs(s.text):
-            t = doc[i]
-            if any(
-                a == loc.claim.article_id and start <= s.start + t.idx < end
-                for a, start, end in cues
-            ):
-                continue
-            who, what = _denier(t), _denied(t)
-            if who is None or what is None or who.root.pos_ == "PRON":
-                continue
-            claim = Claim(
-                loc.claim.article_id,
-                s.idx,
-                who.text,
-                _span(s.start, who),
-                Span(s.start + t.idx, s.start + t.idx + len(t), t.text),
-                _span(s.start, what),
-                "denial",
-                published=loc.claim.published,
-            )
-            out.append(replace(loc, claim=claim))
-    return out
+    return _embedded(located, _denials_in, "denial")
 
 
 @lru_cache(maxsize=16_384)
@@ -236,17 +209,23 @@ def embedded_statements(located: Sequence[Located]) -> list[Located]:
     of its own describes ("reports alleging that ...": the reports, "alleging"). Only a
     named possessor: a pronoun is the extractor's to resolve. One the extractor read
     already (a cue holding the noun or participle) is left to it."""
+    return _embedded(located, _statements_in, "indirect")
+
+
+# Who, through which word, and what: a claim read from a sentence's parse.
+_Found = tuple[SpacySpan, Token, SpacySpan]
+
+
+def _embedded(
+    located: Sequence[Located], find: Callable[[str], Iterable[_Found]], kind: str
+) -> list[Located]:
+    """The claims `find` reads in the claims' sentences (each sentence once, however many
+    claims it holds), but those whose word is already a claim's cue."""
     cues = [(loc.claim.article_id, loc.claim.cue.start, loc.claim.cue.end) for loc in located]
     out: list[Located] = []
     for loc in {(loc.sentence.article_id, loc.sentence.idx): loc for loc in located}.values():
         s = loc.sentence
-        doc = facts.parsed(s.text)
-        # The nouns found as one array (`_denying_verbs` says why).
-        for i in np.flatnonzero(doc.to_array(POS) == NOUN).tolist():
-            found = _reported_in(doc[i])
-            if found is None:
-                continue
-            who, cue, what = found
+        for who, cue, what in find(s.text):
             if any(
                 a == loc.claim.article_id and start <= s.start + cue.idx < end
                 for a, start, end in cues
@@ -259,14 +238,33 @@ def embedded_statements(located: Sequence[Located]) -> list[Located]:
                 _span(s.start, who),
                 Span(s.start + cue.idx, s.start + cue.idx + len(cue), cue.text),
                 _span(s.start, what),
-                "indirect",
+                kind,
                 published=loc.claim.published,
             )
             out.append(replace(loc, claim=claim))
     return out
 
 
-def _reported_in(noun: Token) -> tuple[SpacySpan, Token, SpacySpan] | None:
+def _denials_in(text: str) -> Iterator[_Found]:
+    """A sentence's denials by a named denier, of something it names."""
+    doc = facts.parsed(text)
+    for i in _denying_verbs(text):
+        who, what = _denier(doc[i]), _denied(doc[i])
+        if who is not None and what is not None and who.root.pos_ != "PRON":
+            yield who, doc[i], what
+
+
+def _statements_in(text: str) -> Iterator[_Found]:
+    """A sentence's statements reported inside a noun phrase."""
+    doc = facts.parsed(text)
+    # The nouns found as one array (`_denying_verbs` says why).
+    for i in np.flatnonzero(doc.to_array(POS) == NOUN).tolist():
+        found = _reported_in(doc[i])
+        if found is not None:
+            yield found
+
+
+def _reported_in(noun: Token) -> _Found | None:
     """Who reports what through a noun, with the word that reports it: its possessor and
     its "that" clause ("the ministry's statement that the dam was safe"), or the noun
     itself and the clause of a participle describing it ("reports alleging that ...")."""
