@@ -67,3 +67,13 @@ def test_tag_gives_parts_of_speech_and_lemmas_without_a_parse() -> None:
     assert [t.pos_ for t in doc][:3] == ["AUX", "DET", "NOUN"]
     assert [t.lemma_ for t in doc][3:6] == ["deny", "the", "figure"]
     assert not doc.has_annotation("DEP") and not doc.ents
+
+
+def test_a_parse_without_entities_reads_the_same_structure() -> None:
+    # The verifier reads only the structure of an answer's own sentence; the entity
+    # recogniser, half of a parse, is skipped for it and must change nothing else.
+    text = "Minyon Moore told Reuters on Monday that 300 people were killed in Aleppo."
+    full, bare = parse(text), parse(text, entities=False)
+    assert full.ents and not bare.ents
+    fields = [(t.text, t.pos_, t.tag_, t.dep_, t.head.i, t.lemma_) for t in full]
+    assert fields == [(t.text, t.pos_, t.tag_, t.dep_, t.head.i, t.lemma_) for t in bare]
