@@ -32,7 +32,7 @@ claim in the article closest in meaning, the nearer the better.
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import replace
 from functools import lru_cache
 from typing import TYPE_CHECKING
@@ -41,8 +41,8 @@ import numpy as np
 import numpy.typing as npt
 from spacy.attrs import DEP, POS
 from spacy.symbols import NOUN, VERB, neg
+from spacy.tokens import Doc, Token
 from spacy.tokens import Span as SpacySpan
-from spacy.tokens import Token
 from vaderSentiment.vaderSentiment import SentimentIntensityAnalyzer
 
 from app import facts
@@ -50,7 +50,7 @@ from app.claimants import same_name
 from app.text import stem
 from indexer.claims import DENYING
 from indexer.models import Claim, Span
-from indexer.span_vectors import clauses, lead_in, without_claimant
+from indexer.span_vectors import clauses, lead_in, nouns, without_claimant
 
 if TYPE_CHECKING:
     from app.conflicts import Located
@@ -133,9 +133,7 @@ def _negated_reference(text: str) -> bool:
     pronoun and next to no content words ("I never said that", "That never happened",
     "it's not true"), read from the parse and the morphology."""
     doc = facts.parsed(text)
-    # The negated words, found as one array (`_denying_verbs` says why).
-    negations = np.flatnonzero(doc.to_array(DEP) == neg).tolist()
-    for t in dict.fromkeys(doc[i].head for i in negations):
+    for t in dict.fromkeys(doc[i].head for i in _where(doc, DEP, neg)):
         inner = {
             d.i
             for c in t.children
@@ -185,14 +183,11 @@ def embedded_denials(located: Sequence[Located]) -> list[Located]:
     return _embedded(located, _denials_in, "denial")
 
 
-@lru_cache(maxsize=16_384)
-def _denying_verbs(text: str) -> tuple[int, ...]:
-    """Where a text's denying verbs stand in its parse. The parts of speech are read as
-    one array: making a token object of every word of every retrieved sentence, each
-    question, cost more than the rest of the search for denials."""
-    doc = facts.parsed(text)
-    verbs = np.flatnonzero(doc.to_array(POS) == VERB).tolist()
-    return tuple(i for i in verbs if doc[i].lemma_.lower() in DENYING)
+def _where(doc: Doc, attr: int, value: int) -> list[int]:
+    """Where the tokens with this value of a spaCy attribute stand ("VERB" of POS), read
+    as one array: making a token object of every word of every retrieved sentence, each
+    question, cost more than the rest of the search for embedded claims."""
+    return np.flatnonzero(doc.to_array(attr) == value).tolist()
 
 
 def embedded_claims(located: Sequence[Located]) -> list[Located]:
@@ -245,23 +240,30 @@ def _embedded(
     return out
 
 
-def _denials_in(text: str) -> Iterator[_Found]:
+# What each finder reads of a sentence is kept per text: each question reads the
+# sentences of the claims it retrieves again.
+
+
+@lru_cache(maxsize=16_384)
+def _denials_in(text: str) -> tuple[_Found, ...]:
     """A sentence's denials by a named denier, of something it names."""
     doc = facts.parsed(text)
-    for i in _denying_verbs(text):
+    out: list[_Found] = []
+    for i in _where(doc, POS, VERB):
+        if doc[i].lemma_.lower() not in DENYING:
+            continue
         who, what = _denier(doc[i]), _denied(doc[i])
         if who is not None and what is not None and who.root.pos_ != "PRON":
-            yield who, doc[i], what
+            out.append((who, doc[i], what))
+    return tuple(out)
 
 
-def _statements_in(text: str) -> Iterator[_Found]:
+@lru_cache(maxsize=16_384)
+def _statements_in(text: str) -> tuple[_Found, ...]:
     """A sentence's statements reported inside a noun phrase."""
     doc = facts.parsed(text)
-    # The nouns found as one array (`_denying_verbs` says why).
-    for i in np.flatnonzero(doc.to_array(POS) == NOUN).tolist():
-        found = _reported_in(doc[i])
-        if found is not None:
-            yield found
+    found = (_reported_in(doc[i]) for i in _where(doc, POS, NOUN))
+    return tuple(f for f in found if f is not None)
 
 
 def _reported_in(noun: Token) -> _Found | None:
@@ -541,7 +543,7 @@ def _before(i: int, located: Sequence[Located]) -> list[int]:
 
 @lru_cache(maxsize=16_384)
 def _nouns(text: str) -> tuple[str, ...]:
-    return tuple(t.text for t in facts.parsed(text) if t.pos_ == "NOUN")
+    return tuple(nouns(facts.parsed(text)))
 
 
 def _pointed(counter: Located, before: list[Located], embed: Embed) -> list[bool]:
@@ -554,8 +556,8 @@ def _pointed(counter: Located, before: list[Located], embed: Embed) -> list[bool
     # military intelligence chief" names no other "intelligence agency").
     text = without_claimant(counter.claim, counter.sentence.text)
     said = {stem(w) for w in re.findall(r"\w{3,}", text)} - _name_words(counter.claim.claimant)
-    nouns = _nouns(counter.claim.content.text)
-    vectors = embed([loc.claim.cue.text for loc in before] + list(nouns))
+    content_nouns = _nouns(counter.claim.content.text)
+    vectors = embed([loc.claim.cue.text for loc in before] + list(content_nouns))
     cues, words = vectors[: len(before)], vectors[len(before) :]
     return [
         bool(_name_words(loc.claim.claimant) & said)

@@ -124,9 +124,13 @@ PHRASE_KEYS_FILE = "phrase_keys.npy"
 def claim_phrases(claim: Claim, sentence: Sentence, content: Doc) -> list[str]:
     """The phrases of one claim; `content` is the parse question-time code reads of its
     content (`app.facts.parsed`: a span of its sentence's stored parse)."""
-    nouns = [t.text for t in content if t.pos_ == "NOUN"]
-    texts = [claim.cue.text, lead_in(claim, sentence), *nouns, *clauses(content)]
+    texts = [claim.cue.text, lead_in(claim, sentence), *nouns(content), *clauses(content)]
     return [t for t in dict.fromkeys(texts) if t]
+
+
+def nouns(doc: Doc) -> list[str]:
+    """The common nouns of a content, each as text."""
+    return [t.text for t in doc if t.pos_ == "NOUN"]
 
 
 def clauses(doc: Doc) -> list[str]:
