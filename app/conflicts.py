@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import math
 import re
+from collections.abc import Callable
 from dataclasses import dataclass, replace
 from functools import cached_property, lru_cache
 
@@ -29,7 +30,7 @@ import numpy.typing as npt
 
 from app import facts, stance
 from app.generate.base import Answer, ArticleRef, Citation, ClaimUse, Passage
-from app.questions import asked_about
+from app.questions import asked_about, asks_who
 from indexer.embed import TextEncoder
 from indexer.models import Claim, Sentence
 from indexer.sentence_parses import remember_parts
@@ -111,7 +112,17 @@ class Counted:
         """The figure as the sentence words it, up to the predicate: "310 people had died"."""
         f, text = self.figure, self.loc.sentence.text
         tail = re.match(r"[^.;,:]{0,40}?\b(?:" + re.escape(f.event[:4]) + r")\w*", text[f.end :])
-        return text[f.start : f.end + (tail.end() if tail and f.event else 0)]
+        # A negation just before the figure is part of it: "cannot be more than 5,000".
+        negated = _NEGATION_BEFORE.search(text[: f.start])
+        start = negated.start() if negated else f.start
+        return text[start : f.end + (tail.end() if tail and f.event else 0)]
+
+
+_NEGATION_BEFORE = re.compile(
+    r"\b(?:can ?not|can't|could not|couldn't|(?:is|was|are|were|does|did|will|would) not|not)"
+    r"(?:\s+be)?\s+$",
+    re.IGNORECASE,
+)
 
 
 def claim_figures(located: list[Located]) -> list[Counted]:
@@ -167,7 +178,19 @@ def _same_about(a: frozenset[str], b: frozenset[str]) -> bool:
     return not (a or b) or bool(words[0] & words[1])
 
 
+def _same_where(a: Counted, b: Counted) -> bool:
+    """Whether two figures may have happened in the same place ("in the camps"): in one
+    article, unless each states a place and they differ (the article is the context of a
+    figure that states none); across articles, only when both state the same place or
+    neither states any (a figure elsewhere may be of another event)."""
+    wa, wb = a.figure.where, b.figure.where
+    if a.loc.sentence.article_id == b.loc.sentence.article_id:
+        return not (wa and wb) or bool(wa & wb)
+    return wa == wb or bool(wa & wb)
+
+
 _REFERRING_REACH = 2  # sentences back
+_ANSWERING_REACH = 4
 
 
 def _resolve_referring(items: list[Counted]) -> list[Counted]:
@@ -190,17 +213,28 @@ def _resolve_referring(items: list[Counted]) -> list[Counted]:
             if named:
                 f = replace(f, about=named[-1])
         if not f.counts and not f.event:
+            # "The number cannot be more than 5,000" may answer a figure a few sentences
+            # back (after "the minister rejected the figure"); a figure that merely
+            # names nothing it counts, only the one just before it.
+            reach = _ANSWERING_REACH if f.refers else _REFERRING_REACH
             before = [
                 p
                 for p in out
                 if p.loc.sentence.article_id == c.loc.sentence.article_id
-                and 0 < c.loc.sentence.idx - p.loc.sentence.idx <= _REFERRING_REACH
+                and 0 < c.loc.sentence.idx - p.loc.sentence.idx <= reach
                 and p.figure.label == f.label
                 and (p.figure.counts or p.figure.event)
             ]
             if before:
                 p = before[-1].figure
-                f = replace(f, counts=p.counts, event=p.event, about=p.about, worded=p.worded)
+                f = replace(
+                    f,
+                    counts=p.counts,
+                    event=p.event,
+                    about=p.about,
+                    where=p.where,
+                    worded=p.worded,
+                )
         out.append(Counted(c.loc, f))
     return out
 
@@ -221,7 +255,7 @@ def _comparable(c: Counted) -> bool:
     billion" of "them") says nothing of what it counts."""
     f = c.figure
     return (not f.share or f.label == "PERCENT") and bool(
-        f.about or c.measure not in ("cardinal", "money", "quantity")
+        f.about or f.where or c.measure not in ("cardinal", "money", "quantity")
     )
 
 
@@ -265,11 +299,11 @@ class ConflictFinder:
         self, answer: Answer, passages: list[Passage], question: str
     ) -> tuple[list[Conflict], Answer]:
         """Conflicts bearing on the answer, with a citation for every position, and a
-        sentence in the answer saying that the sources disagree. When the question asks
-        about the conflict (`asked_about`), one of whose claims the answer cites is reported,
-        the answer gaining the citations it lacked; otherwise only one whose every
-        position the answer already cites: the sides of a disagreement that the question
-        did not ask about are citations of what was not asked. The conflicts the
+        sentence in the answer saying that the sources disagree. A denial, or a conflict
+        the question asks about (`_bears_on`), one of whose claims the answer cites is
+        reported, the answer gaining the citations it lacked; otherwise only one whose
+        every position the answer already cites: the sides of a disagreement that the
+        question did not ask about are citations of what was not asked. The conflicts the
         generator found over the same passages (`Answer.conflicts`) are not found again."""
         cited = {(c.article.id, c.start, c.end) for c in answer.citations}
 
@@ -288,7 +322,7 @@ class ConflictFinder:
             [
                 (c, locs)
                 for c, locs in groups
-                if (any if asked_about(c, question) else all)(map(in_answer, locs))
+                if (any if _bears_on(c, locs, question) else all)(map(in_answer, locs))
             ],
         )
 
@@ -343,7 +377,7 @@ class ConflictFinder:
         fa, fb = a.figure, b.figure
         if fa.label != fb.label:
             return "unit"  # dollars, percentages and counts never measure one thing
-        if not _same_about(fa.about, fb.about):
+        if not _same_about(fa.about, fb.about) or not _same_where(a, b):
             return "people or places"  # different ones, or named against unnamed
         ca, cb, ea, eb = self.embed([fa.counts, fb.counts, a.event, b.event])
         if not _near(fa.counts, fb.counts, ca, cb):
@@ -376,7 +410,7 @@ class ConflictFinder:
                     continue
                 if (i, j) in covered:
                     continue
-                group = [k for k in range(len(items)) if same_measure(i, k) or k in (i, j)]
+                group = _closure([i, j], len(items), same_measure)
                 sides = _sides(a, b, [items[k] for k in group])
                 ids = {id(c) for side in sides for c in side}
                 in_conflict = [k for k in group if id(items[k]) in ids]
@@ -449,23 +483,51 @@ def _revision(a: Counted, b: Counted) -> Found | None:
     return Conflict(about, "revision", positions, note), [old.loc, new.loc]
 
 
+def _bears_on(conflict: Conflict, locs: list[Located], question: str) -> bool:
+    """Whether a conflict one of whose claims the answer cites is worth its other sides:
+    when the question asks about it (`asked_about`); and for a denial (the counter-claim's
+    cue denies, dismisses, rejects: "the opposition dismissed the toll"), which says
+    whether what the answer cites holds, unless the question asks only who said something
+    (the other sides are not its evidence). A counter-claim read from its content alone
+    (a rebuttal by its words or its sentiment) is less sure: shown when asked about."""
+    denial = conflict.kind == "stance" and locs[-1].claim.kind == "denial"
+    return (denial and not asks_who(question)) or asked_about(conflict, question)
+
+
+def _closure(start: list[int], n: int, linked: Callable[[int, int], bool]) -> list[int]:
+    """The items reached from `start` through `linked` pairs, in order: a measure's
+    figures, however named ("died" near "dead", "dead" near "killed"), form one group
+    even where two of its names are not near each other directly."""
+    found = set(start)
+    todo = list(start)
+    while todo:
+        k = todo.pop()
+        for m in range(n):
+            if m not in found and linked(k, m):
+                found.add(m)
+                todo.append(m)
+    return sorted(found)
+
+
 def _sides(a: Counted, b: Counted, group: list[Counted]) -> list[list[Counted]]:
-    """The claimants of a measure in two camps: those agreeing with `a`'s figure and
-    those agreeing with `b`'s (two outlets naming one agency differently, or two sources
-    repeating one estimate stand together); one claim per claimant."""
+    """The claimants of a measure in camps: those agreeing with `a`'s figure, those
+    agreeing with `b`'s (two outlets naming one agency differently, or two sources
+    repeating one estimate stand together), and a camp of its own for each figure that
+    agrees with neither (three ministries, three tolls); one claim per claimant."""
     sides: list[list[Counted]] = [[a], [b]]
     seen = {a.loc.key, b.loc.key}
     for c in group:
         if c.loc.key in seen:
             continue
-        for side in sides:
-            if not _differ(c.figure, side[0].figure):
-                side.append(c)
-                seen.add(c.loc.key)
-                break
+        seen.add(c.loc.key)
+        side = next((side for side in sides if not _differ(c.figure, side[0].figure)), None)
+        if side is None:
+            sides.append([c])
+        else:
+            side.append(c)
     # Each side is shown by one claim: where one can, from the other side's article, so
     # that the positions read side by side in one story.
-    other = [b.loc.sentence.article_id, a.loc.sentence.article_id]
+    other = [b.loc.sentence.article_id] + [a.loc.sentence.article_id] * (len(sides) - 1)
     return [
         sorted(side, key=lambda c: c.loc.sentence.article_id != article)
         for side, article in zip(sides, other, strict=True)
@@ -490,7 +552,8 @@ def renumber(conflicts: list[Conflict], answer: Answer) -> list[Conflict]:
 
 
 def locate(passages: list[Passage]) -> list[Located]:
-    """Every claim of the passages once, with its sentence."""
+    """Every claim of the passages once, with its sentence; none from a headline (which
+    restates its article's claims, and is never an answer sentence)."""
     seen: set[tuple[str, int, int]] = set()
     out: list[Located] = []
     for p in passages:
@@ -498,6 +561,8 @@ def locate(passages: list[Passage]) -> list[Located]:
         for c in p.claims:
             key = (c.article_id, c.cue.start, c.content.start)
             if key in seen or c.sentence_idx not in sentences:
+                continue
+            if p.headline(sentences[c.sentence_idx]):
                 continue
             seen.add(key)
             out.append(Located(c, sentences[c.sentence_idx], p.article))

@@ -56,8 +56,18 @@ _DENOMINATORS = {"half": 2, "halves": 2, "third": 3, "thirds": 3, "quarter": 4, 
 _DENOMINATORS |= {"fourth": 4, "fourths": 4, "fifth": 5, "fifths": 5, "tenth": 10, "tenths": 10}
 _FRACTION = re.compile(rf"\b(?P<n>[a-z]+)[\s-](?P<d>{'|'.join(_DENOMINATORS)})\b")
 _DOZEN = re.compile(r"\b(?:a|one)?\s*dozen\b")
-# Plural round numbers: "dozens" is at least 24, "hundreds" at least 200.
-_PLURAL = {"dozens": 24.0, "hundreds": 200.0, "thousands": 2000.0, "millions": 2e6}
+# Plural round numbers as ranges: at least two of the unit, fewer than the next unit up
+# ("hundreds" 200 to 1,000); "tens of thousands" multiplies the two (20,000 to 100,000).
+_PLURAL = {
+    "tens": (20.0, 100.0),
+    "dozens": (24.0, 100.0),
+    "scores": (40.0, 100.0),
+    "hundreds": (200.0, 1e3),
+    "thousands": (2e3, 1e4),
+    "millions": (2e6, 1e7),
+    "billions": (2e9, 1e10),
+}
+_PLURAL_OF = re.compile(rf"^({'|'.join(_PLURAL)})\s+of\s+({'|'.join(_SCALES)})s?$")
 
 
 @dataclass(frozen=True)
@@ -75,13 +85,20 @@ class Figure:
     event: str  # the lemma of the predicate it belongs to ("die", "kill"), or ""
     share: bool = False  # a part of something else: "two-thirds of whom", "a dozen of the dead"
     # The people and places named in the figure's own clause ("100 billionaires in Beijing"):
-    # two figures about different ones are about different things.
+    # two figures about different ones, or one naming some and one none, are about
+    # different things.
     about: frozenset[str] = frozenset()
     increment: bool = False  # "1,000 newly transported", "an additional 500": not a total
     worded: str = ""  # what it counts as the text words it: "soldiers killed"
     # Whom the figure's clause names by a third-person pronoun instead of a name: "" when
     # none, "possessive" ("his net worth"), "personal" ("lists them with $55 billion").
     pronoun: str = ""
+    # Where it happened, by a common noun ("in the camps"): unlike a named place, a figure
+    # that says no such place may still be about the same one.
+    where: frozenset[str] = frozenset()
+    # Said of something already named: the clause's subject or object is a definite or
+    # demonstrative phrase ("the number cannot be more than 5,000", "put it at 310").
+    refers: bool = False
 
     @property
     def measure(self) -> str:
@@ -112,10 +129,12 @@ def read_number(phrase: str, before: str = "") -> tuple[float, float] | None:
             if not _SCALE.search(first) and (scale := _SCALE.search(second)):
                 a *= _SCALES[scale.group(1)]  # "between 2 and 3 million"
             return (min(a, b), max(a, b))
+    if plural := _plural(text):
+        return plural
     value = _value(text)
     if value is None:
         return None
-    if bound == "lower" or text in _PLURAL:
+    if bound == "lower":
         return (value, value * _OPEN_BOUND_REACH)
     if bound == "upper":
         return (0.0, value)
@@ -124,12 +143,22 @@ def read_number(phrase: str, before: str = "") -> tuple[float, float] | None:
     return (value, value)
 
 
+def _plural(text: str) -> tuple[float, float] | None:
+    """A plural round number's range: "hundreds (of)", "tens of thousands"."""
+    text = re.sub(r"\s+of$", "", text.strip(" ,.$€£"))
+    if text in _PLURAL:
+        return _PLURAL[text]
+    if m := _PLURAL_OF.match(text):
+        low, high = _PLURAL[m.group(1)]
+        return (low * _SCALES[m.group(2)], high * _SCALES[m.group(2)])
+    return None
+
+
 def _value(text: str) -> float | None:
     text = text.strip(" ,.$€£%").replace("per cent", "percent")
     text = re.sub(r"\s*percent$", "", text).strip()
-    plural = re.sub(r"\s+of$", "", text)
-    if plural in _PLURAL:
-        return _PLURAL[plural]
+    if plural := _plural(text):
+        return plural[0]
     if (m := _FRACTION.search(text)) and (n := _word_value("one" if m["n"] == "a" else m["n"])):
         return n / _DENOMINATORS[m["d"]]
     if _DOZEN.fullmatch(text):
@@ -246,7 +275,7 @@ def figures(doc: Doc | Span) -> list[Figure]:
             Figure(
                 rng[0], rng[1], ent.text, ent.start_char - base, ent.end_char - base,
                 ent.label_, counts, event, share, _about(ent, clause), _increment(ent), worded,
-                _pronoun(ent, clause),
+                _pronoun(ent, clause), _where(ent), _refers(ent),
             )
         )  # fmt: skip
     return out
@@ -303,6 +332,26 @@ def _clause_head(ent: Span) -> Token:
     return head
 
 
+def _refers(ent: Span) -> bool:
+    """Whether the figure's clause has a subject or object, other than what the figure
+    counts, that is a definite or demonstrative phrase or a third-person pronoun (spaCy's
+    morphology): the figure is said of something named before."""
+    head = _clause_head(ent)
+    own = {t.i for t in ent} | {ent.root.head.i}
+    for c in head.children:
+        if c.dep_ not in ("nsubj", "nsubjpass", "dobj") or c.i in own:
+            continue
+        if c.pos_ == "PRON" and c.morph.get("PronType", []) in (["Prs"], ["Dem"]):
+            return c.morph.get("Person", ["3"]) == ["3"]
+        if c.pos_ == "NOUN" and any(
+            d.dep_ == "det"
+            and (d.morph.get("Definite", []) == ["Def"] or d.morph.get("PronType", []) == ["Dem"])
+            for d in c.children
+        ):
+            return True
+    return False
+
+
 def _pronoun(ent: Span, clause: set[int]) -> str:
     """Whether the clause speaks of someone by a third-person pronoun, possessive or not
     (read from spaCy's morphology, not a word list)."""
@@ -334,16 +383,19 @@ def _bound(pronoun: Token, ent: Span) -> bool:
 
 def _about(ent: Span, inside: set[int]) -> frozenset[str]:
     """The named people and places in the clause that holds the figure, and no further."""
-    head = _clause_head(ent)
-    named = {
+    return frozenset(
         _name_key(e.text)
         for e in ent.doc.ents
         if e.label_ in _NAMED and all(t.i in inside for t in e)
-    }
-    # Where it happened, named or not: "died in the camps", "killed near the border".
-    # Not the figure's own noun: "stood at 310 people" says how many, not where.
+    )
+
+
+def _where(ent: Span) -> frozenset[str]:
+    """Where it happened, when the text names no place: "died in the camps", "killed near
+    the border". Not the figure's own noun: "stood at 310 people" says how many, not where."""
+    head = _clause_head(ent)
     own = {t.i for t in ent} | {ent.root.head.i}
-    places = {
+    return frozenset(
         obj.lemma_.lower()
         for prep in head.children
         if prep.dep_ == "prep" and prep.lower_ in _WHERE
@@ -352,8 +404,7 @@ def _about(ent: Span, inside: set[int]) -> frozenset[str]:
         and obj.ent_type_ not in _NAMED
         and obj.pos_ == "NOUN"
         and not own & {t.i for t in obj.subtree}
-    }
-    return frozenset(named | places)
+    )
 
 
 def _name_key(name: str) -> str:
@@ -413,14 +464,15 @@ def _event_token(token: Token) -> Token:
 
 
 def _complement(head: Token, token: Token) -> Token:
-    """What a copula says of the figure, not the copula itself: "1,800 were missing",
-    "40 are dead" (the adjective or participle after it); else the predicate as found."""
-    if head.pos_ != "AUX":
-        return head
+    """What a copula or a verb says of the figure, not the verb itself: "1,800 were
+    missing", "40 are dead" (the adjective or participle after a copula), "were confirmed
+    dead", "were reported missing" (a verb's predicative complement); else the predicate
+    as found."""
+    deps = ("acomp", "attr", "oprd") if head.pos_ == "AUX" else ("oprd",)
     said = [
         c
         for c in head.children
-        if c.dep_ in ("acomp", "attr") and c.pos_ in ("ADJ", "VERB") and token not in c.subtree
+        if c.dep_ in deps and c.pos_ in ("ADJ", "VERB") and token not in c.subtree
     ]
     return said[0] if said else head
 

@@ -35,6 +35,13 @@ def asks_for_figures(question: str) -> bool:
     return bool(_FIGURE_QUESTION.search(question))
 
 
+def asks_who(question: str) -> bool:
+    """Whether a question asks who said something ("Who said that ...?", "Whom did ...
+    quote?"): its answer is one claim's claimant, not what the claim is worth."""
+    doc = facts.tagged(question)
+    return len(doc) > 0 and doc[0].lower_ in ("who", "whom")
+
+
 def asked_about(conflict: Conflict, question: str) -> bool:
     """Whether a question asks about a conflict: about a disagreement, or, for figures
     that disagree, how many (each figure is an answer)."""

@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Protocol
 
+from indexer.claims import is_headline
 from indexer.models import Chunk, Claim, Sentence
 
 if TYPE_CHECKING:
@@ -30,6 +32,24 @@ class Passage:
     sentences: list[Sentence]
     claims: list[Claim]
     score: float
+
+    def holds(self, sentence: Sentence) -> bool:
+        chunk = self.chunk
+        return chunk.article_id == sentence.article_id and chunk.start <= sentence.start < chunk.end
+
+    def headline(self, sentence: Sentence) -> bool:
+        """Whether a sentence of this chunk is a whole line of its article that reads as a
+        headline, a byline or a caption (`indexer.claims.is_headline`)."""
+        start = sentence.start - self.chunk.start
+        text = self.chunk.text
+        before, after = text[:start], text[start + len(sentence.text) :]
+        if before.strip() and not before.endswith("\n"):
+            return False
+        if after.strip() and not after.startswith("\n"):
+            return False
+        # The article's first line, set off by a blank line, is its headline.
+        opens = sentence.idx == 0 and bool(re.match(r"[^\S\n]*\n[^\S\n]*\n\s*\S", after))
+        return is_headline(sentence.text, opens)
 
 
 @dataclass(frozen=True)

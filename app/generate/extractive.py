@@ -37,7 +37,6 @@ from app.generate.reporting import (
 from app.questions import asked_about, asks_for_figures
 from app.text import content_words, stem
 from app.verify import form_problems
-from indexer.claims import is_headline
 from indexer.embed import TextEncoder
 from indexer.models import Claim, Sentence
 
@@ -210,19 +209,7 @@ def uncovered(question: str, passages: list[Passage]) -> str | None:
 
 def _headline(sentence: Sentence, passages: list[Passage]) -> bool:
     """Whether the sentence is a whole line of its article that reads as a headline."""
-    for p in passages:
-        chunk = p.chunk
-        if chunk.article_id == sentence.article_id and chunk.start <= sentence.start < chunk.end:
-            start = sentence.start - chunk.start
-            before, after = chunk.text[:start], chunk.text[start + len(sentence.text) :]
-            if before.strip() and not before.endswith("\n"):
-                return False
-            if after.strip() and not after.startswith("\n"):
-                return False
-            # The article's first line, set off by a blank line, is its headline.
-            opens = sentence.idx == 0 and bool(re.match(r"[^\S\n]*\n[^\S\n]*\n\s*\S", after))
-            return is_headline(sentence.text, opens)
-    return False
+    return next((p.headline(sentence) for p in passages if p.holds(sentence)), False)
 
 
 def _holds_figure(text: str) -> bool:

@@ -38,6 +38,10 @@ def attribution(
             "embeddings, -1 the last layer), comma-separated"
         ),
     ] = "2,4,-1",
+    projection: Annotated[
+        int,
+        typer.Option(min=8, help="width each head projects the encoder states to"),
+    ] = 96,
     hidden: Annotated[int, typer.Option(min=8, help="LSTM units a direction")] = 128,
     lstm_layers: Annotated[
         int, typer.Option(min=1, max=4, help="stacked LSTM layers in each head")
@@ -90,6 +94,7 @@ def attribution(
     config = TaggerConfig(
         use_rules=rules,
         encoder_layers=encoder_layers,
+        projection=projection,
         hidden=hidden,
         layers=lstm_layers,
         refine_from=refine_from,

@@ -33,7 +33,12 @@ def test_a_claimant_is_found_under_a_different_mention(client: TestClient) -> No
     ):
         data = _ask(client, question)
         assert "Budanov" in str(data["answer"])
-        assert data["claims"] and all("Budanov" in str(c["claimant"]) for c in data["claims"])  # type: ignore[index]
+        claims: list[dict[str, object]] = data["claims"]  # type: ignore[assignment]
+        assert claims and "Budanov" in str(claims[0]["claimant"])
+        # Anyone else's claim is there as a side of a disagreement with his.
+        sides = {str(p["claimant"]) for c in data["conflicts"] for p in c["positions"]}  # type: ignore[index, union-attr]
+        others = {str(c["claimant"]) for c in claims if "Budanov" not in str(c["claimant"])}
+        assert others <= sides
 
 
 def test_death_toll_conflict_sets_nis_against_zelensky(client: TestClient) -> None:

@@ -138,6 +138,25 @@ def test_conflicts_off_the_answers_point_are_left_out(embedder: Embedder) -> Non
     assert len(same.citations) == 2  # the denial was added as a citation
 
 
+def test_a_stance_comes_with_the_claim_it_answers_whatever_the_question(
+    embedder: Embedder,
+) -> None:
+    # The answer cites only the newspaper's report; the mayor's denial of it bears on it
+    # even when the question does not ask about a disagreement.
+    p = _passage()
+    conflicts, said = ConflictFinder(embedder).find(
+        _cite(p, 2), [p], "What did The Courier report about the dam?"
+    )
+    (stance,) = [c for c in conflicts if c.kind == "stance"]
+    assert {pos.claimant for pos in stance.positions} == {"The Courier", "Ana Ruiz"}
+    assert len(said.citations) == 2
+    # Asked only who reported it, the answer is the report's claimant: no other side.
+    conflicts, said = ConflictFinder(embedder).find(
+        _cite(p, 2), [p], "Who reported that the dam had been opened without warning?"
+    )
+    assert not conflicts and len(said.citations) == 1
+
+
 def test_sides_the_question_did_not_ask_about_add_no_citations(embedder: Embedder) -> None:
     p = _passage()
     conflicts, same = ConflictFinder(embedder).find(_cite(p, 0), [p], NOT_ASKED)
@@ -422,8 +441,8 @@ def test_three_tolls_on_one_measure_are_one_disagreement_of_three_sides(
         )
     ]
     located = _located(text, *claims)
-    pairs = [c for c, _ in ConflictFinder(embedder).conflicts(located) if c.kind == "figures"]
-    assert len(pairs) > 1  # the finder compares claims two by two
+    (found,) = [c for c, _ in ConflictFinder(embedder).conflicts(located) if c.kind == "figures"]
+    assert len({p.side for p in found.positions}) == 3
     ref = located[0].article
     cites = [Citation(k + 1, ref, s.start, s.end, s.text) for k, s in enumerate(
         loc.sentence for loc in located
@@ -466,3 +485,73 @@ def test_his_in_a_figure_still_names_the_claimant() -> None:
     doc = facts.parsed("Trump said his net worth exceeds $10 billion.")
     (figure,) = facts.figures(doc)
     assert figure.pronoun == "possessive"
+
+
+def test_one_articles_tolls_by_different_words_are_one_disagreement(embedder: Embedder) -> None:
+    # "killed in the earthquake", "had died" and "were confirmed dead": one measure in one
+    # article, where the figures that name no place are of the article's event.
+    located = _located(
+        "The interior ministry said 1,240 people were killed in the earthquake. "
+        "The defence ministry said 2,300 people had died. "
+        "The disaster agency said 980 people were confirmed dead.",
+        ("interior ministry", "said", "1,240 people were killed in the earthquake", "indirect"),
+        ("defence ministry", "said", "2,300 people had died", "indirect"),
+        ("disaster agency", "said", "980 people were confirmed dead", "indirect"),
+    )
+    (found,) = [c for c, _ in ConflictFinder(embedder).conflicts(located) if c.kind == "figures"]
+    assert len({p.side for p in found.positions}) == 3
+
+
+def test_a_figure_that_names_no_place_is_not_compared_with_another_articles(
+    embedder: Embedder,
+) -> None:
+    quake = _located(
+        "The interior ministry said 1,240 people were killed in the earthquake.",
+        ("interior ministry", "said", "1,240 people were killed in the earthquake", "indirect"),
+    )
+    other = [
+        replace(loc, claim=replace(loc.claim, article_id="other"),
+                sentence=replace(loc.sentence, article_id="other"))
+        for loc in _located(
+            "The government said 312 people died.",
+            ("government", "said", "312 people died", "indirect"),
+        )
+    ]  # fmt: skip
+    assert not [c for c, _ in ConflictFinder(embedder).conflicts(quake + other)]
+
+
+def test_the_number_refers_to_the_figure_it_answers(embedder: Embedder) -> None:
+    located = _located(
+        "At least 50,000 people have died in the camps, the agency said. "
+        "Its spokeswoman said most were children. "
+        "The minister rejected the figure. "
+        "The number cannot be more than 5,000, he told reporters.",
+        ("agency", "said", "At least 50,000 people have died in the camps", "indirect"),
+        ("minister", "told", "The number cannot be more than 5,000", "told"),
+    )
+    (found,) = [c for c, _ in ConflictFinder(embedder).conflicts(located) if c.kind == "figures"]
+    assert {p.value for p in found.positions} == {
+        "At least 50,000 people have died",
+        "cannot be more than 5,000",
+    }
+
+
+def test_a_headlines_claims_take_no_part_in_conflicts() -> None:
+    text = (
+        "Agency says thousands died in camps\n\n"
+        "At least 50,000 people have died in the camps, the agency said."
+    )
+    from indexer.split import parse, sentences
+
+    sents = sentences(parse(text), "own")
+    head, body = sents[0], sents[-1]
+    claims = [
+        Claim("own", head.idx, "Agency", None, Span(7, 11, "says"),
+              Span(12, 35, "thousands died in camps"), "indirect", (), None),
+        Claim("own", body.idx, "agency", None, Span(text.rindex("said"), len(text) - 1, "said"),
+              Span(body.start, body.start + 45, text[body.start : body.start + 45]),
+              "indirect", (), None),
+    ]  # fmt: skip
+    chunk = Chunk(1, "own", 0, 0, len(text), text, 0, len(sents) - 1)
+    passage = Passage(1, chunk, ArticleRef("own", "Own", None, None, None), sents, claims, 1.0)
+    assert [loc.claim.claimant for loc in locate([passage])] == ["agency"]

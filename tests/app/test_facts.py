@@ -26,6 +26,11 @@ from indexer.split import parse
         ("$2.5 million", "", (2.5e6, 2.5e6)),
         ("less than 10 percent", "", (0, 10)),
         ("two-thirds", "", (2 / 3, 2 / 3)),
+        # Plural round numbers: at least two of the unit, fewer than the next one up.
+        ("hundreds", "", (200, 1_000)),
+        ("thousands of", "", (2_000, 10_000)),
+        ("tens of thousands", "", (20_000, 100_000)),
+        ("hundreds of thousands", "", (200_000, 1_000_000)),
     ],
 )
 def test_a_number_phrase_reads_as_a_range(
@@ -67,6 +72,9 @@ def test_a_figure_knows_what_it_counts(sentence: str, counts: str, event: str, s
         ("Officials said about 1,800 were missing.", "miss"),
         ("The agency said 40 are dead.", "dead"),
         ("The ministry said 120 people were killed.", "kill"),
+        # A verb's predicative complement is what it says of the figure.
+        ("The agency said 980 people were confirmed dead.", "dead"),
+        ("Police said 40 people were reported missing.", "miss"),
     ],
 )
 def test_a_copulas_complement_is_the_figures_predicate(sentence: str, event: str) -> None:
@@ -78,7 +86,7 @@ def test_the_figures_own_noun_is_not_where_it_happened() -> None:
     (fig,) = figures(parse("The toll stood at 310 people."))
     assert fig.counts == "people" and fig.about == frozenset()
     (fig,) = figures(parse("Forty people died at the camp."))
-    assert fig.about == frozenset({"camp"})
+    assert fig.where == frozenset({"camp"}) and fig.about == frozenset()
 
 
 def test_years_and_dates_are_not_figures() -> None:
@@ -113,3 +121,17 @@ def test_a_figure_in_a_verbless_line_is_read() -> None:
 def test_a_figure_knows_when_it_names_whom_by_a_pronoun(sentence: str, pronoun: str) -> None:
     (fig,) = figures(parse(sentence))
     assert fig.pronoun == pronoun
+
+
+@pytest.mark.parametrize(
+    ("sentence", "refers"),
+    [
+        ("The number cannot be more than 5,000, he told reporters.", True),
+        ("They put it at 310.", True),
+        ("The army said 95 people died.", False),
+        ("Officials say around 4,000 of those troops have been killed.", False),
+    ],
+)
+def test_a_figure_said_of_something_named_before_refers(sentence: str, refers: bool) -> None:
+    (fig,) = figures(parse(sentence))
+    assert fig.refers is refers
