@@ -271,11 +271,16 @@ def figures(doc: Doc | Span) -> list[Figure]:
             continue
         counts, event, share, worded = _counted(ent)
         clause = _clause(ent)
+        refers = _refers(ent)
+        if refers and _is_value_of(ent):
+            # "the death toll had risen to 112", "put the toll at 1,870": the figure is
+            # the value of a measure named before, not a count of "rise" or "put".
+            counts, event, worded = "", "", ""
         out.append(
             Figure(
                 rng[0], rng[1], ent.text, ent.start_char - base, ent.end_char - base,
                 ent.label_, counts, event, share, _about(ent, clause), _increment(ent), worded,
-                _pronoun(ent, clause), _where(ent), _refers(ent),
+                _pronoun(ent, clause), _where(ent), refers,
             )
         )  # fmt: skip
     return out
@@ -350,6 +355,19 @@ def _refers(ent: Span) -> bool:
         ):
             return True
     return False
+
+
+def _is_value_of(ent: Span) -> bool:
+    """Whether the figure is where its verb puts or brings something ("rose to 112",
+    "stood at 310", "put ... at 1,870"): the object of "to" or "at" on the clause's verb."""
+    root = ent.root
+    prep = root.head
+    return (
+        root.dep_ == "pobj"
+        and prep.lower_ in ("to", "at")
+        and prep.head.i == _clause_head(ent).i
+        and prep.head.pos_ == "VERB"
+    )
 
 
 def _pronoun(ent: Span, clause: set[int]) -> str:
@@ -435,7 +453,16 @@ def _counted(ent: Span) -> tuple[str, str, bool, str]:
     if of is not None:
         obj = next((c for c in of.children if c.dep_ == "pobj"), None)
         if obj is not None and label != "MONEY":
-            share = share or noun is root
+            # A part of a set ("a dozen of the dead were theirs", "two-thirds of whom")
+            # is a share; a count whose own verb says what happened to it ("30 of those
+            # aboard had died") is a toll of that verb.
+            counted_by_verb = (
+                noun is root
+                and obj.tag_ not in ("WP", "WDT")
+                and _event_token(noun).pos_ == "VERB"
+                and not _FRACTION.search(ent.text.lower())
+            )
+            share = share or (noun is root and not counted_by_verb)
             if obj.pos_ != "PRON" and label == "PERCENT":
                 counts = f"percent {obj.lemma_.lower()}"  # "53 percent of voters"
             elif obj.pos_ != "PRON" and (not counts or noun is root):

@@ -283,14 +283,29 @@ def front_matter(text: str) -> list[tuple[int, int]]:
     return [(date.start(), date.end()), *spans] if date else spans
 
 
+def headline_lines(text: str) -> list[tuple[int, int]]:
+    """The lines that read as headlines, bylines or captions (`is_headline`), each with
+    the line breaks after it."""
+    out: list[tuple[int, int]] = []
+    for m in re.finditer(r"[^\n]+\n*", text):
+        line = m.group().rstrip("\n")
+        opens = m.start() == 0 and m.group().endswith("\n\n")
+        if is_headline(line, opens):
+            out.append((m.start(), m.end()))
+    return out
+
+
 def outside_front_matter(found: list[Found], doc: Doc, text: str) -> list[Found]:
-    """Claims with front matter cut off the start of their claimant and content."""
+    """Claims with front matter cut off the start of their claimant and content; a
+    content the tagger ran on from a headline into the prose below starts below it."""
     kept: list[Found] = []
     spans = front_matter(text)
+    headlines = headline_lines(text)
     for f in found:
         if _inside(f.cue[0], spans):
             continue
-        start = next((e for s, e in spans if s <= f.content[0] < e), f.content[0])
+        spans_here = spans + [h for h in headlines if not h[0] <= f.cue[0] < h[1]]
+        start = next((e for s, e in spans_here if s <= f.content[0] < e), f.content[0])
         content = trim_span(text, (start, f.content[1]))
         if content is None:
             continue

@@ -56,6 +56,9 @@ def test_plain_text_numbers_are_one_whatever_their_writing() -> None:
         ("Officials said 300 soldiers were killed.", "soldier", "kill", False),
         ("Only a dozen of the dead were ours.", "dead", "", True),
         ("Turnout fell to 53 percent of voters.", "percent voter", "fall", True),
+        # A part of a set whose own verb says what happened to it is a toll of that verb.
+        ("The owner said fewer than 30 of those aboard had died.", "", "die", False),
+        ("Ten of the soldiers were wounded.", "soldier", "wound", False),
     ],
 )
 def test_a_figure_knows_what_it_counts(sentence: str, counts: str, event: str, share: bool) -> None:
@@ -135,3 +138,13 @@ def test_a_figure_knows_when_it_names_whom_by_a_pronoun(sentence: str, pronoun: 
 def test_a_figure_said_of_something_named_before_refers(sentence: str, refers: bool) -> None:
     (fig,) = figures(parse(sentence))
     assert fig.refers is refers
+
+
+@pytest.mark.parametrize(
+    "sentence",
+    ["The ministry said the death toll had risen to 112.", "They put the toll at 1,870."],
+)
+def test_the_value_of_a_named_measure_counts_nothing_of_its_own(sentence: str) -> None:
+    # Not a count of "rise" or "put": what it counts is the measure named before.
+    (fig,) = figures(parse(sentence))
+    assert (fig.counts, fig.event, fig.refers) == ("", "", True)

@@ -524,3 +524,22 @@ def test_a_relative_pronoun_is_the_noun_before_it() -> None:
     )
     (claim,) = _resolved(text, ("which", "reported", "“2,521 shooting incidents”"))
     assert claim.claimant == "Chicago Police Department"
+
+
+def test_a_content_run_on_from_the_headline_starts_below_it() -> None:
+    from indexer.claims import outside_front_matter
+
+    text = (
+        "Hospital officials raise toll from ferry sinking\n\n"
+        "At least 86 people drowned on Sunday, the district administrator said.\n"
+    )
+    body = text.index("At least")
+    cue = text.index("said")
+    run_on = Found((cue, cue + 4), (0, text.index(", the district")), "indirect", None)
+    (kept,) = outside_front_matter([run_on], parse(text), text)
+    assert text[kept.content[0] : kept.content[1]] == "At least 86 people drowned on Sunday"
+    assert kept.content[0] == body
+    # A claim whose cue is in the headline keeps its headline content.
+    head_cue = text.index("raise")
+    own = Found((head_cue, head_cue + 5), (head_cue + 6, text.index("\n")), "other", None)
+    assert outside_front_matter([own], parse(text), text)[0].content == own.content
