@@ -31,14 +31,18 @@ def embedder() -> Embedder:
     return get_embedder("all-MiniLM-L6-v2")
 
 
+def build_index(index_dir: Path, source: Path, embedder: Embedder, articles: int) -> Path:
+    """A real index of the articles in `source`, which must hold `articles` of them."""
+    loaded = load_paths([source])
+    assert len(loaded.articles) == articles, loaded.skipped
+    update_index(index_dir, embedder, loaded.articles, options=BuildOptions())
+    return index_dir
+
+
 @pytest.fixture(scope="session")
 def sample_index(tmp_path_factory: pytest.TempPathFactory, embedder: Embedder) -> Path:
     """An index of the two bundled sample articles (built once per test session)."""
-    index_dir = tmp_path_factory.mktemp("sample-index")
-    loaded = load_paths([SAMPLES])
-    assert len(loaded.articles) == 2, loaded.skipped
-    update_index(index_dir, embedder, loaded.articles, options=BuildOptions())
-    return index_dir
+    return build_index(tmp_path_factory.mktemp("sample-index"), SAMPLES, embedder, 2)
 
 
 def use_index(monkeypatch: pytest.MonkeyPatch, index_dir: Path, **env: str) -> None:

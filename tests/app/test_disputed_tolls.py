@@ -11,19 +11,15 @@ import pytest
 
 from app.service import Service
 from app.settings import Settings
-from indexer.build import BuildOptions, update_index
 from indexer.embed import Embedder
-from indexer.ingest import load_paths
+from tests.conftest import build_index
 
 TOLLS = Path(__file__).parent / "data" / "tolls"
 
 
 @pytest.fixture(scope="module")
 def service(tmp_path_factory: pytest.TempPathFactory, embedder: Embedder) -> Service:
-    index_dir = tmp_path_factory.mktemp("tolls-index")
-    loaded = load_paths([TOLLS])
-    assert len(loaded.articles) == 4, loaded.skipped
-    update_index(index_dir, embedder, loaded.articles, options=BuildOptions())
+    index_dir = build_index(tmp_path_factory.mktemp("tolls-index"), TOLLS, embedder, 4)
     return Service(Settings(index_dir=index_dir))
 
 
