@@ -391,8 +391,16 @@ class ConflictFinder:
         # One encoder call for every counted noun and predicate (`embed` keeps them).
         self.embed([c.figure.counts for c in items] + [c.event for c in items])
 
+        # Each pair's check once: the pairs below and the groups built from them read it.
+        n = len(items)
+        why = {
+            (i, j): self.figure_mismatch(items[i], items[j])
+            for i in range(n)
+            for j in range(i + 1, n)
+        }
+
         def same_measure(i: int, j: int) -> bool:
-            return self.figure_mismatch(items[i], items[j]) in (None, "agreeing values")
+            return why[min(i, j), max(i, j)] in (None, "agreeing values")
 
         out: list[Found] = []
         claimed: set[frozenset[str]] = set()
@@ -400,7 +408,7 @@ class ConflictFinder:
         for i, a in enumerate(items):
             for j in range(i + 1, len(items)):
                 b = items[j]
-                if self.figure_mismatch(a, b) is not None:
+                if why[i, j] is not None:
                     continue
                 if a.loc.key == b.loc.key:
                     revision = _revision(a, b)
@@ -410,7 +418,7 @@ class ConflictFinder:
                     continue
                 if (i, j) in covered:
                     continue
-                group = _closure([i, j], len(items), same_measure)
+                group = _closure([i, j], n, same_measure)
                 sides = _sides(a, b, [items[k] for k in group])
                 ids = {id(c) for side in sides for c in side}
                 in_conflict = [k for k in group if id(items[k]) in ids]

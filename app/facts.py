@@ -337,13 +337,18 @@ def _clause_head(ent: Span) -> Token:
     return head
 
 
+def _own(ent: Span) -> set[int]:
+    """The figure's own tokens and the word it hangs from ("310 people"): what it counts,
+    never what its clause says of it."""
+    return {t.i for t in ent} | {ent.root.head.i}
+
+
 def _refers(ent: Span) -> bool:
     """Whether the figure's clause has a subject or object, other than what the figure
     counts, that is a definite or demonstrative phrase or a third-person pronoun (spaCy's
     morphology): the figure is said of something named before."""
-    head = _clause_head(ent)
-    own = {t.i for t in ent} | {ent.root.head.i}
-    for c in head.children:
+    own = _own(ent)
+    for c in _clause_head(ent).children:
         if c.dep_ not in ("nsubj", "nsubjpass", "dobj") or c.i in own:
             continue
         if c.pos_ == "PRON" and c.morph.get("PronType", []) in (["Prs"], ["Dem"]):
@@ -412,7 +417,7 @@ def _where(ent: Span) -> frozenset[str]:
     """Where it happened, when the text names no place: "died in the camps", "killed near
     the border". Not the figure's own noun: "stood at 310 people" says how many, not where."""
     head = _clause_head(ent)
-    own = {t.i for t in ent} | {ent.root.head.i}
+    own = _own(ent)
     return frozenset(
         obj.lemma_.lower()
         for prep in head.children

@@ -284,15 +284,23 @@ def front_matter(text: str) -> list[tuple[int, int]]:
 
 
 def headline_lines(text: str) -> list[tuple[int, int]]:
-    """The lines that read as headlines, bylines or captions (`is_headline`), each with
-    the line breaks after it."""
-    out: list[tuple[int, int]] = []
-    for m in re.finditer(r"[^\n]+\n*", text):
-        line = m.group().rstrip("\n")
-        opens = m.start() == 0 and m.group().endswith("\n\n")
+    """The lines that read as headlines, bylines or captions (`is_headline`), each with its
+    line break; the first line opens the article when a blank line sets it off."""
+    spans: list[tuple[int, int]] = []
+    lines = text.splitlines(keepends=True)
+    first = next((i for i, line in enumerate(lines) if line.strip()), 0)
+    start = 0
+    for i, line in enumerate(lines):
+        opens = (
+            i == first
+            and i + 1 < len(lines)
+            and not lines[i + 1].strip()
+            and any(rest.strip() for rest in lines[i + 1 :])
+        )
         if is_headline(line, opens):
-            out.append((m.start(), m.end()))
-    return out
+            spans.append((start, start + len(line)))
+        start += len(line)
+    return spans
 
 
 def outside_front_matter(found: list[Found], doc: Doc, text: str) -> list[Found]:

@@ -27,7 +27,7 @@ from indexer.claims import (
     entity_text,
     find_claims,
     front_matter,
-    is_headline,
+    headline_lines,
     noun_phrase,
     publisher_of,
     trim_span,
@@ -94,21 +94,7 @@ class _Resolver:
         return bool(words) and ent.root.pos_ == "PROPN" and all(t.text[0].isupper() for t in words)
 
     def _not_prose(self) -> list[tuple[int, int]]:
-        spans = front_matter(self.text)
-        lines = self.text.splitlines(keepends=True)
-        first = next((i for i, line in enumerate(lines) if line.strip()), 0)
-        start = 0
-        for i, line in enumerate(lines):
-            opens = (
-                i == first
-                and i + 1 < len(lines)
-                and not lines[i + 1].strip()
-                and any(rest.strip() for rest in lines[i + 1 :])
-            )
-            if is_headline(line, opens):
-                spans.append((start, start + len(line)))
-            start += len(line)
-        return spans
+        return front_matter(self.text) + headline_lines(self.text)
 
     def _acronyms(self) -> dict[str, str]:
         # "Seoul's National Intelligence Service (NIS)" names NIS.
