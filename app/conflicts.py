@@ -31,6 +31,7 @@ import numpy.typing as npt
 from app import facts, stance
 from app.generate.base import Answer, ArticleRef, Citation, ClaimUse, Passage
 from app.questions import asked_about, asks_who
+from app.text import stem
 from indexer.embed import TextEncoder
 from indexer.models import Claim, Sentence
 from indexer.sentence_parses import remember_parts
@@ -107,6 +108,29 @@ class Counted:
         cue = facts.parsed(self.loc.claim.cue.text)
         return "" if any(t.lemma_.lower() == f.event for t in cue) else f.event
 
+    @cached_property
+    def setting(self) -> frozenset[str]:
+        """What else the claim's content speaks of besides the figure's own measure: the
+        stems of its nouns and verbs ("car bomb exploded in a crowded market"), not its
+        numbers, dates or times. Two reports of one event share some of them."""
+        doc = facts.parsed(self.loc.sentence.text)
+        lo = self.loc.claim.content.start - self.loc.sentence.start
+        hi = self.loc.claim.content.end - self.loc.sentence.start
+        f = self.figure
+        measure = {stem(w) for w in (f.counts, f.event) if w}
+        return (
+            frozenset(
+                stem(t.lemma_)
+                for t in doc
+                if lo <= t.idx < hi
+                and t.pos_ in ("NOUN", "PROPN", "VERB")
+                and t.is_alpha
+                and not t.is_stop
+                and t.ent_type_ not in _NOT_SETTING
+            )
+            - measure
+        )
+
     @property
     def value(self) -> str:
         """The figure as the sentence words it, up to the predicate: "310 people had died"."""
@@ -117,6 +141,10 @@ class Counted:
         start = negated.start() if negated else f.start
         return text[start : f.end + (tail.end() if tail and f.event else 0)]
 
+
+# Entity types that say when or how much, not what happened: two events share none of
+# them for being one event.
+_NOT_SETTING = frozenset({"DATE", "TIME", "CARDINAL", "ORDINAL", "QUANTITY", "MONEY", "PERCENT"})
 
 _NEGATION_BEFORE = re.compile(
     r"\b(?:can ?not|can't|could not|couldn't|(?:is|was|are|were|does|did|will|would) not|not)"
@@ -178,15 +206,30 @@ def _same_about(a: frozenset[str], b: frozenset[str]) -> bool:
     return not (a or b) or bool(words[0] & words[1])
 
 
+def _same_people(a: Counted, b: Counted) -> bool:
+    """Whether two figures speak of the same people or places; in one article a figure that
+    names none is not about one that does ("100 in Beijing" and "568" for the country),
+    but another report of the event may leave out the name ("in Kandor") that one gives
+    (`_same_where` then asks for something else in common)."""
+    fa, fb = a.figure.about, b.figure.about
+    return _same_about(fa, fb) or (
+        bool(fa) != bool(fb) and a.loc.sentence.article_id != b.loc.sentence.article_id
+    )
+
+
 def _same_where(a: Counted, b: Counted) -> bool:
-    """Whether two figures may have happened in the same place ("in the camps"): in one
-    article, unless each states a place and they differ (the article is the context of a
-    figure that states none); across articles, only when both state the same place or
-    neither states any (a figure elsewhere may be of another event)."""
+    """Whether two figures may have happened in the same place ("in the camps"): not when
+    each states a place and they differ. In one article the article is the context of a
+    figure that states none; across articles, one that states no place, or the same
+    one, is of the same event only when the two claims speak of something else in common
+    ("a car bomb exploded in a crowded market" and "Saturday's market bombing"): two
+    reports of the same measure may be of two events."""
     wa, wb = a.figure.where, b.figure.where
+    if wa and wb and not wa & wb:
+        return False
     if a.loc.sentence.article_id == b.loc.sentence.article_id:
-        return not (wa and wb) or bool(wa & wb)
-    return wa == wb or bool(wa & wb)
+        return True
+    return bool(a.setting & b.setting)
 
 
 _REFERRING_REACH = 2  # sentences back
@@ -263,6 +306,11 @@ def _near(x: str, y: str, vx: npt.NDArray[np.float32], vy: npt.NDArray[np.float3
     """An unstated part agrees with anything; stated ones must be the same words or
     near-synonyms ("people"/"civilians", "kill"/"die")."""
     return not x or not y or x == y or float(vx @ vy) >= _SAME_MEASURE
+
+
+# English's general plural for human beings: "90 people" may be the "43 migrants" another
+# report counts; what happened to them (the predicate) must still be near.
+_ANY_PERSONS = frozenset({"people", "person"})
 
 
 # ---- claimants and dates -------------------------------------------------------------
@@ -377,10 +425,10 @@ class ConflictFinder:
         fa, fb = a.figure, b.figure
         if fa.label != fb.label:
             return "unit"  # dollars, percentages and counts never measure one thing
-        if not _same_about(fa.about, fb.about) or not _same_where(a, b):
+        if not _same_people(a, b) or not _same_where(a, b):
             return "people or places"  # different ones, or named against unnamed
         ca, cb, ea, eb = self.embed([fa.counts, fb.counts, a.event, b.event])
-        if not _near(fa.counts, fb.counts, ca, cb):
+        if not (_ANY_PERSONS & {fa.counts, fb.counts} or _near(fa.counts, fb.counts, ca, cb)):
             return "what is counted"
         if not _near(a.event, b.event, ea, eb):
             return "predicate"
@@ -402,6 +450,9 @@ class ConflictFinder:
         def same_measure(i: int, j: int) -> bool:
             return why[min(i, j), max(i, j)] in (None, "agreeing values")
 
+        def stated(k: int) -> bool:
+            return bool(items[k].event)
+
         out: list[Found] = []
         claimed: set[frozenset[str]] = set()
         covered: set[tuple[int, int]] = set()  # (item, item) pairs already in a conflict
@@ -418,7 +469,17 @@ class ConflictFinder:
                     continue
                 if (i, j) in covered:
                     continue
-                group = _closure([i, j], n, same_measure)
+
+                def linked(k: int, m: int, i: int = i, j: int = j) -> bool:
+                    # A figure that says what happened ("killed", "death toll") links its
+                    # measure's names; one that says only what it counts ("150 people")
+                    # agrees with any predicate, so it joins only a pair it matches itself
+                    # and links nothing further.
+                    if stated(k) and stated(m):
+                        return same_measure(k, m)
+                    return same_measure(i, m) and same_measure(j, m)
+
+                group = _closure([i, j], n, linked)
                 sides = _sides(a, b, [items[k] for k in group])
                 ids = {id(c) for side in sides for c in side}
                 in_conflict = [k for k in group if id(items[k]) in ids]

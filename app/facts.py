@@ -272,10 +272,17 @@ def figures(doc: Doc | Span) -> list[Figure]:
         counts, event, share, worded = _counted(ent)
         clause = _clause(ent)
         refers = _refers(ent)
-        if refers and _is_value_of(ent):
+        if _is_value_of(ent):
             # "the death toll had risen to 112", "put the toll at 1,870": the figure is
-            # the value of a measure named before, not a count of "rise" or "put".
-            counts, event, worded = "", "", ""
+            # the value of a measure, not a count of "rise" or "put". The measure's own
+            # words say what it counts ("death" toll, the number "of people killed");
+            # a bare "the toll" is one named before.
+            measure = _named_measure(ent)
+            if measure is not None:
+                counts, event, worded = measure
+                refers = False
+            elif refers:
+                counts, event, worded = "", "", ""
         out.append(
             Figure(
                 rng[0], rng[1], ent.text, ent.start_char - base, ent.end_char - base,
@@ -375,6 +382,41 @@ def _is_value_of(ent: Span) -> bool:
     )
 
 
+def _named_measure(ent: Span) -> tuple[str, str, str] | None:
+    """What the measure a figure is the value of counts, when its noun says it: "the death
+    toll" (a modifier: counts nothing named, the event "death"), "the number of people
+    killed" (the people, and the verb on them); None for a bare "the toll" or "it"."""
+    own = _own(ent)
+    args = [c for c in _clause_head(ent).children if c.i not in own]
+    # What "put ... at" puts is its object; what "rose to" raises, its subject.
+    nouns = [c for c in args if c.dep_ == "dobj"] or [
+        c for c in args if c.dep_ in ("nsubj", "nsubjpass")
+    ]
+    for noun in nouns:
+        if noun.pos_ != "NOUN":
+            continue
+        of = next((c for c in noun.children if c.dep_ == "prep" and c.lower_ == "of"), None)
+        obj = next((c for c in of.children if c.dep_ == "pobj"), None) if of else None
+        if obj is not None and obj.pos_ in _NOUNS:
+            # "the number of people killed": the verb hangs from the noun or its object.
+            verb = next(
+                (
+                    c
+                    for c in (*obj.children, *noun.children)
+                    if c.dep_ in ("acl", "amod") and c.pos_ == "VERB"
+                ),
+                None,
+            )
+            event = verb.lemma_.lower() if verb is not None else ""
+            return obj.lemma_.lower(), event, " ".join(t.text for t in (obj, verb) if t)
+        modifier = [
+            c for c in noun.children if c.dep_ in ("compound", "amod") and c.pos_ in ("NOUN", "ADJ")
+        ]
+        if modifier:
+            return "", modifier[-1].lemma_.lower(), f"{modifier[-1].text} {noun.text}"
+    return None
+
+
 def _pronoun(ent: Span, clause: set[int]) -> str:
     """Whether the clause speaks of someone by a third-person pronoun, possessive or not
     (read from spaCy's morphology, not a word list)."""
@@ -395,6 +437,10 @@ def _bound(pronoun: Token, ent: Span) -> bool:
     """Whether a plural possessive speaks of the figure's own plural subject ("300 people
     lost their lives", "9,000 families fled their homes"), not of someone else."""
     root = ent.root
+    if pronoun.morph.get("Poss", []) == ["Yes"] and any(
+        c.dep_ == "prep" and c.lower_ == "of" and root in c.subtree for c in pronoun.head.children
+    ):
+        return True  # "its count of 43 dead": who counted, not what is counted
     subject = root.head if root.dep_ == "nummod" and root.head.pos_ in _NOUNS else root
     return (
         pronoun.morph.get("Poss", []) == ["Yes"]
@@ -506,6 +552,16 @@ def _complement(head: Token, token: Token) -> Token:
         for c in head.children
         if c.dep_ in deps and c.pos_ in ("ADJ", "VERB") and token not in c.subtree
     ]
+    if not said and head.pos_ == "AUX":
+        # "150 people were on board", "40 were in hospital": where they were is what the
+        # copula says of them.
+        said = [
+            o
+            for c in head.children
+            if c.dep_ == "prep" and token not in c.subtree
+            for o in c.children
+            if o.dep_ == "pobj" and o.pos_ == "NOUN"
+        ]
     return said[0] if said else head
 
 

@@ -84,6 +84,9 @@ _ANAPHORIC_WORDS = 3
 _ANAPHORIC_REACH = 4  # sentences back
 _RECENCY = 0.1  # similarity a candidate loses for each sentence back
 _REBUTTAL = 0.2  # and for being a rebuttal itself
+# What a candidate gains for giving a figure of the measure the counter-claim's sentence
+# gives its own ("rejected the charity's figure and said its count of 43 dead was right").
+_SAME_MEASURE_GIVEN = 0.2
 # A counter-claim's noun this close to a claim's cue echoes it: "argument" and
 # "arguing" 0.77, "accusations" and "accused" 0.73; "argument" and "saying" 0.34.
 _ECHO_SIMILARITY = 0.6
@@ -618,14 +621,30 @@ def _just_before(
     vectors = embed([*candidates, *(counter.sentence.text.replace(c, " ") for c in candidates)])
     contents, sentences = vectors[: len(pool)], vectors[len(pool) :]
 
+    own = _measures(facts.parsed(counter.sentence.text))
+
     def score(n: int) -> float:
         j = before[pool[n]]
         distance = counter.sentence.idx - located[j].sentence.idx
         similarity = float(contents[n] @ sentences[n])
-        return similarity - _RECENCY * distance - _REBUTTAL * (j in counters)
+        # "rejected the charity's figure and said its count of 43 dead was accurate":
+        # what it rejects gives a figure of the measure the counter-claim gives its own.
+        counted = bool(own & _measures(located[j].claim.content.text))
+        return (
+            similarity
+            - _RECENCY * distance
+            - _REBUTTAL * (j in counters)
+            + _SAME_MEASURE_GIVEN * counted
+        )
 
     best = located[before[pool[max(range(len(pool)), key=score)]]]
     return [before[k] for k in pool if _same_claimant(located[before[k]], best)]
+
+
+def _measures(text: str | Doc) -> set[str]:
+    """What the figures of a text count or say happened ("dead", "people"), as lemmas."""
+    doc = facts.parsed(text) if isinstance(text, str) else text
+    return {w for f in facts.figures(doc) for w in (f.counts, f.event) if w}
 
 
 def _same_claimant(a: Located, b: Located) -> bool:

@@ -141,10 +141,36 @@ def test_a_figure_said_of_something_named_before_refers(sentence: str, refers: b
 
 
 @pytest.mark.parametrize(
-    "sentence",
-    ["The ministry said the death toll had risen to 112.", "They put the toll at 1,870."],
+    "sentence", ["They put the toll at 1,870.", "The ministry said the number had risen to 112."]
 )
-def test_the_value_of_a_named_measure_counts_nothing_of_its_own(sentence: str) -> None:
+def test_the_value_of_a_bare_measure_counts_nothing_of_its_own(sentence: str) -> None:
     # Not a count of "rise" or "put": what it counts is the measure named before.
     (fig,) = figures(parse(sentence))
     assert (fig.counts, fig.event, fig.refers) == ("", "", True)
+
+
+@pytest.mark.parametrize(
+    ("sentence", "counts", "event"),
+    [
+        ("The death toll from Saturday's market bombing has risen to 164.", "", "death"),
+        ("The health ministry put the death toll at 1,870.", "", "death"),
+        ("The number of people killed rose to 45.", "people", "kill"),
+    ],
+)
+def test_the_value_of_a_measure_its_words_name_counts_what_they_say(
+    sentence: str, counts: str, event: str
+) -> None:
+    # The measure's own words say what it counts: nothing to look back for.
+    (fig,) = figures(parse(sentence))
+    assert (fig.counts, fig.event, fig.refers) == (counts, event, False)
+
+
+def test_where_a_copula_puts_them_is_its_predicate() -> None:
+    # "on board" is what is said of the 150, not a count of "be" that matches any toll.
+    (fig,) = figures(parse("Survivors said about 150 people had been on board."))
+    assert (fig.counts, fig.event) == ("people", "board")
+
+
+def test_whose_count_it_is_is_not_whom_it_counts() -> None:
+    (fig,) = figures(parse("The coast guard said its count of 43 dead was accurate."))
+    assert fig.pronoun == ""
