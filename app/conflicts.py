@@ -71,6 +71,12 @@ class Located:
     def when(self) -> str | None:
         return claim_date(self.sentence.text, self.claim.published)
 
+    @property
+    def content_in_sentence(self) -> tuple[int, int]:
+        """Where the claim's content lies in its sentence's text (and parse)."""
+        start = self.sentence.start
+        return self.claim.content.start - start, self.claim.content.end - start
+
 
 # A conflict with the claim behind each of its positions, in order.
 Found = tuple[Conflict, list[Located]]
@@ -114,8 +120,7 @@ class Counted:
         stems of its nouns and verbs ("car bomb exploded in a crowded market"), not its
         numbers, dates or times. Two reports of one event share some of them."""
         doc = facts.parsed(self.loc.sentence.text)
-        lo = self.loc.claim.content.start - self.loc.sentence.start
-        hi = self.loc.claim.content.end - self.loc.sentence.start
+        lo, hi = self.loc.content_in_sentence
         f = self.figure
         measure = {stem(w) for w in (f.counts, f.event) if w}
         return (
@@ -158,8 +163,7 @@ def claim_figures(located: list[Located]) -> list[Counted]:
     out: list[Counted] = []
     for loc in located:
         doc = facts.parsed(loc.sentence.text)
-        lo = loc.claim.content.start - loc.sentence.start
-        hi = loc.claim.content.end - loc.sentence.start
+        lo, hi = loc.content_in_sentence
         inside = [f for f in facts.figures(doc) if lo <= f.start and f.end <= hi]
         for k, fig in enumerate(inside):
             if fig.increment:

@@ -350,14 +350,21 @@ def _own(ent: Span) -> set[int]:
     return {t.i for t in ent} | {ent.root.head.i}
 
 
+def _arguments(ent: Span) -> list[Token]:
+    """The subjects and objects of the figure's clause, other than what the figure counts."""
+    own = _own(ent)
+    return [
+        c
+        for c in _clause_head(ent).children
+        if c.dep_ in ("nsubj", "nsubjpass", "dobj") and c.i not in own
+    ]
+
+
 def _refers(ent: Span) -> bool:
     """Whether the figure's clause has a subject or object, other than what the figure
     counts, that is a definite or demonstrative phrase or a third-person pronoun (spaCy's
     morphology): the figure is said of something named before."""
-    own = _own(ent)
-    for c in _clause_head(ent).children:
-        if c.dep_ not in ("nsubj", "nsubjpass", "dobj") or c.i in own:
-            continue
+    for c in _arguments(ent):
         if c.pos_ == "PRON" and c.morph.get("PronType", []) in (["Prs"], ["Dem"]):
             return c.morph.get("Person", ["3"]) == ["3"]
         if c.pos_ == "NOUN" and any(
@@ -386,12 +393,9 @@ def _named_measure(ent: Span) -> tuple[str, str, str] | None:
     """What the measure a figure is the value of counts, when its noun says it: "the death
     toll" (a modifier: counts nothing named, the event "death"), "the number of people
     killed" (the people, and the verb on them); None for a bare "the toll" or "it"."""
-    own = _own(ent)
-    args = [c for c in _clause_head(ent).children if c.i not in own]
+    args = _arguments(ent)
     # What "put ... at" puts is its object; what "rose to" raises, its subject.
-    nouns = [c for c in args if c.dep_ == "dobj"] or [
-        c for c in args if c.dep_ in ("nsubj", "nsubjpass")
-    ]
+    nouns = [c for c in args if c.dep_ == "dobj"] or args
     for noun in nouns:
         if noun.pos_ != "NOUN":
             continue
@@ -437,13 +441,14 @@ def _bound(pronoun: Token, ent: Span) -> bool:
     """Whether a plural possessive speaks of the figure's own plural subject ("300 people
     lost their lives", "9,000 families fled their homes"), not of someone else."""
     root = ent.root
-    if pronoun.morph.get("Poss", []) == ["Yes"] and any(
+    possessive = pronoun.morph.get("Poss", []) == ["Yes"]
+    if possessive and any(
         c.dep_ == "prep" and c.lower_ == "of" and root in c.subtree for c in pronoun.head.children
     ):
         return True  # "its count of 43 dead": who counted, not what is counted
     subject = root.head if root.dep_ == "nummod" and root.head.pos_ in _NOUNS else root
     return (
-        pronoun.morph.get("Poss", []) == ["Yes"]
+        possessive
         and pronoun.morph.get("Number", []) == ["Plur"]
         and subject.dep_ in ("nsubj", "nsubjpass")
         and (subject.tag_ in ("NNS", "NNPS") or subject is root)

@@ -621,7 +621,7 @@ def _just_before(
     vectors = embed([*candidates, *(counter.sentence.text.replace(c, " ") for c in candidates)])
     contents, sentences = vectors[: len(pool)], vectors[len(pool) :]
 
-    own = _measures(facts.parsed(counter.sentence.text))
+    own = _measures(counter.sentence.text)
 
     def score(n: int) -> float:
         j = before[pool[n]]
@@ -641,10 +641,9 @@ def _just_before(
     return [before[k] for k in pool if _same_claimant(located[before[k]], best)]
 
 
-def _measures(text: str | Doc) -> set[str]:
+def _measures(text: str) -> set[str]:
     """What the figures of a text count or say happened ("dead", "people"), as lemmas."""
-    doc = facts.parsed(text) if isinstance(text, str) else text
-    return {w for f in facts.figures(doc) for w in (f.counts, f.event) if w}
+    return {w for f in facts.figures(facts.parsed(text)) for w in (f.counts, f.event) if w}
 
 
 def _same_claimant(a: Located, b: Located) -> bool:
