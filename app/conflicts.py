@@ -216,9 +216,18 @@ def _same_people(a: Counted, b: Counted) -> bool:
     but another report of the event may leave out the name ("in Kandor") that one gives
     (`_same_where` then asks for something else in common)."""
     fa, fb = a.figure.about, b.figure.about
-    return _same_about(fa, fb) or (
-        bool(fa) != bool(fb) and a.loc.sentence.article_id != b.loc.sentence.article_id
-    )
+    return _same_about(fa, fb) or (bool(fa) != bool(fb) and _across(a, b))
+
+
+def _counts_stated(f: facts.Figure) -> bool:
+    """Whether a figure says what it counts beyond its unit ("percent of voters", not a
+    bare "percent"; "people", not a sum of "money")."""
+    return bool(f.counts) and f.counts not in facts.UNIT_COUNTS
+
+
+def _across(a: Counted, b: Counted) -> bool:
+    """Whether two figures come from different articles."""
+    return a.loc.sentence.article_id != b.loc.sentence.article_id
 
 
 def _same_where(a: Counted, b: Counted) -> bool:
@@ -231,9 +240,7 @@ def _same_where(a: Counted, b: Counted) -> bool:
     wa, wb = a.figure.where, b.figure.where
     if wa and wb and not wa & wb:
         return False
-    if a.loc.sentence.article_id == b.loc.sentence.article_id:
-        return True
-    return bool(a.setting & b.setting)
+    return not _across(a, b) or bool(a.setting & b.setting)
 
 
 _REFERRING_REACH = 2  # sentences back
@@ -295,7 +302,7 @@ def _differ(a: facts.Figure, b: facts.Figure) -> bool:
     return big > 0 and abs(a.middle - b.middle) / big > _SAME
 
 
-def _comparable(c: Counted) -> bool:
+def comparable(c: Counted) -> bool:
     """Whether a figure can compete with another: a share ("two-thirds of whom", "a dozen
     of the dead") is part of another figure, never a competing total (percentages are
     shares that compare with each other); a bare count or sum ("about 1,800", "$55
@@ -424,13 +431,19 @@ class ConflictFinder:
         them, or None when they do (between two claimants a conflict, one claimant's a
         revision): "a share or bare count", "unit", "people or places", "what is
         counted", "predicate", "agreeing values"."""
-        if not (_comparable(a) and _comparable(b)):
+        if not (comparable(a) and comparable(b)):
             return "a share or bare count"
         fa, fb = a.figure, b.figure
         if fa.label != fb.label:
             return "unit"  # dollars, percentages and counts never measure one thing
         if not _same_people(a, b) or not _same_where(a, b):
             return "people or places"  # different ones, or named against unnamed
+        # In one article, a figure that leaves out what it counts ("paid 25.4 percent", "a 4
+        # percent surcharge") counts what the article is speaking of; another report does
+        # not say it, unless both say what happened to it ("raise").
+        stated = _counts_stated(fa) and _counts_stated(fb)
+        if _across(a, b) and not stated and not (a.event and b.event):
+            return "what is counted"
         ca, cb, ea, eb = self.embed([fa.counts, fb.counts, a.event, b.event])
         if not (_ANY_PERSONS & {fa.counts, fb.counts} or _near(fa.counts, fb.counts, ca, cb)):
             return "what is counted"
@@ -439,7 +452,7 @@ class ConflictFinder:
         return None if _differ(fa, fb) else "agreeing values"
 
     def _figure_conflicts(self, located: list[Located]) -> list[Found]:
-        items = [c for c in claim_figures(located) if _comparable(c)]
+        items = [c for c in claim_figures(located) if comparable(c)]
         # One encoder call for every counted noun and predicate (`embed` keeps them).
         self.embed([c.figure.counts for c in items] + [c.event for c in items])
 

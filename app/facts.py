@@ -486,6 +486,11 @@ def _name_key(name: str) -> str:
     return re.sub(r"^the\s+|['’]s$", "", name.lower())
 
 
+# What a percentage or a sum counts when its text says nothing more: its unit.
+_PERCENT, _MONEY = "percent", "money"
+UNIT_COUNTS = frozenset({_PERCENT, _MONEY})
+
+
 def _counted(ent: Span) -> tuple[str, str, bool, str]:
     """The noun a figure counts, the predicate it belongs to, and whether it is a share
     ("of whom", "of the dead"): read from the dependency parse."""
@@ -495,10 +500,10 @@ def _counted(ent: Span) -> tuple[str, str, bool, str]:
     share = False
     noun: Token = root
     if label == "PERCENT":
-        counts = "percent"
+        counts = _PERCENT
         share = True
     elif label == "MONEY":
-        counts = "money"
+        counts = _MONEY
     if root.dep_ in ("nummod", "quantmod", "compound", "amod") and root.head.pos_ in _NOUNS:
         noun = root.head
         if not counts:
@@ -520,7 +525,7 @@ def _counted(ent: Span) -> tuple[str, str, bool, str]:
             )
             share = share or (noun is root and not counted_by_verb)
             if obj.pos_ != "PRON" and label == "PERCENT":
-                counts = f"percent {obj.lemma_.lower()}"  # "53 percent of voters"
+                counts = f"{_PERCENT} {obj.lemma_.lower()}"  # "53 percent of voters"
             elif obj.pos_ != "PRON" and (not counts or noun is root):
                 counts = obj.lemma_.lower()
     event = _event(noun)

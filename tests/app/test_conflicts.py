@@ -520,6 +520,48 @@ def test_a_figure_that_names_no_place_is_not_compared_with_another_articles(
     assert not [c for c, _ in ConflictFinder(embedder).conflicts(quake + other)]
 
 
+def _elsewhere(located: list[Located]) -> list[Located]:
+    """The same claims as another article's."""
+    return [
+        replace(loc, claim=replace(loc.claim, article_id="other"),
+                sentence=replace(loc.sentence, article_id="other"))
+        for loc in located
+    ]  # fmt: skip
+
+
+@pytest.mark.parametrize(
+    ("first", "second"),
+    [
+        # Percentages that say nothing of what they are a percentage of, in two reports
+        # that both speak of tax: a surcharge and a rise in incomes.
+        (
+            ("The treasury said it would impose a 4 percent surcharge on the tax.",
+             ("treasury", "said", "it would impose a 4 percent surcharge on the tax",
+              "indirect")),
+            ("A think tank said incomes after tax would go up by as much as 19.9 percent.",
+             ("think tank", "said", "incomes after tax would go up by as much as 19.9 percent",
+              "indirect")),
+        ),
+        # What a share of earners paid, and a poll's share of voters.
+        (
+            ("The agency said the middle fifth paid 8.9 percent in tax.",
+             ("agency", "said", "the middle fifth paid 8.9 percent in tax", "indirect")),
+            ("A poll found that 74 percent of voters said the senator should release his tax "
+             "returns.",
+             ("poll", "found", "74 percent of voters said the senator should release his tax "
+              "returns", "indirect")),
+        ),
+    ],
+)  # fmt: skip
+def test_figures_saying_only_their_unit_are_not_compared_across_articles(
+    embedder: Embedder,
+    first: tuple[str, tuple[str, str, str, str]],
+    second: tuple[str, tuple[str, str, str, str]],
+) -> None:
+    located = _located(*first) + _elsewhere(_located(*second))
+    assert not [c for c, _ in ConflictFinder(embedder).conflicts(located)]
+
+
 def test_the_number_refers_to_the_figure_it_answers(embedder: Embedder) -> None:
     located = _located(
         "At least 50,000 people have died in the camps, the agency said. "
