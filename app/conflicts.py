@@ -164,7 +164,11 @@ def claim_figures(located: list[Located]) -> list[Counted]:
     for loc in located:
         doc = facts.parsed(loc.sentence.text)
         lo, hi = loc.content_in_sentence
-        inside = [f for f in facts.figures(doc) if lo <= f.start and f.end <= hi]
+        inside = [
+            f
+            for f in facts.figures(doc)
+            if lo <= f.start and f.end <= hi and not _asked(loc.sentence.text, f.end)
+        ]
         for k, fig in enumerate(inside):
             if fig.increment:
                 continue
@@ -181,6 +185,17 @@ def claim_figures(located: list[Located]) -> list[Counted]:
                 )  # shown from the whole: "4,000 casualties, two-thirds of whom have been killed"
             out.append(Counted(loc, _without_claimant(fig, loc.claim)))
     return _resolve_referring(out)
+
+
+# A full stop, question or exclamation mark that ends a clause (not "4.3" or "U.S.").
+_SENTENCE_END = re.compile(r"[.!?](?=[\s\"'”’)]|$)")
+
+
+def _asked(text: str, end: int) -> bool:
+    """Whether the figure ending at `end` is inside a question ("Why aren't I 50 points
+    ahead?"): a question states no figure, whoever asks it."""
+    stop = _SENTENCE_END.search(text, end)
+    return stop is not None and stop.group() == "?"
 
 
 def _without_claimant(fig: facts.Figure, claim: Claim) -> facts.Figure:
@@ -436,7 +451,7 @@ class ConflictFinder:
         fa, fb = a.figure, b.figure
         if fa.label != fb.label:
             return "unit"  # dollars, percentages and counts never measure one thing
-        if not _same_people(a, b) or not _same_where(a, b):
+        if not _same_people(a, b) or not _same_where(a, b) or fa.among != fb.among:
             return "people or places"  # different ones, or named against unnamed
         # In one article, a figure that leaves out what it counts ("paid 25.4 percent", "a 4
         # percent surcharge") counts what the article is speaking of; another report does

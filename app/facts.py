@@ -99,6 +99,9 @@ class Figure:
     # Said of something already named: the clause's subject or object is a definite or
     # demonstrative phrase ("the number cannot be more than 5,000", "put it at 310").
     refers: bool = False
+    # The group it is counted within ("leads by 83 points among black voters"): a figure
+    # of a part, which a figure of the whole, or of another part, does not contradict.
+    among: frozenset[str] = frozenset()
 
     @property
     def measure(self) -> str:
@@ -287,7 +290,7 @@ def figures(doc: Doc | Span) -> list[Figure]:
             Figure(
                 rng[0], rng[1], ent.text, ent.start_char - base, ent.end_char - base,
                 ent.label_, counts, event, share, _about(ent, clause), _increment(ent), worded,
-                _pronoun(ent, clause), _where(ent), refers,
+                _pronoun(ent, clause), _where(ent), refers, _among(ent),
             )
         )  # fmt: skip
     return out
@@ -338,10 +341,16 @@ def _clause(ent: Span) -> set[int]:
 
 
 def _clause_head(ent: Span) -> Token:
-    head = ent.root
+    return _up_to_clause(ent)[-1]
+
+
+def _up_to_clause(ent: Span) -> list[Token]:
+    """The figure's root and the words above it, up to its clause's verb."""
+    path, head = [ent.root], ent.root
     while head.pos_ not in ("VERB", "AUX") and head.head.i != head.i:
         head = head.head
-    return head
+        path.append(head)
+    return path
 
 
 def _own(ent: Span) -> set[int]:
@@ -478,6 +487,20 @@ def _where(ent: Span) -> frozenset[str]:
         and obj.ent_type_ not in _NAMED
         and obj.pos_ == "NOUN"
         and not own & {t.i for t in obj.subtree}
+    )
+
+
+def _among(ent: Span) -> frozenset[str]:
+    """The groups the figure is counted within, said of it, of what it counts or of its
+    clause's verb: "among black voters" gives "black voter" (the group's words but its
+    article, as lemmas)."""
+    return frozenset(
+        " ".join(t.lemma_.lower() for t in obj.subtree if t.dep_ not in ("det", "punct"))
+        for word in _up_to_clause(ent)
+        for prep in word.children
+        if prep.dep_ == "prep" and prep.lower_ == "among"
+        for obj in prep.children
+        if obj.dep_ == "pobj"
     )
 
 

@@ -480,10 +480,78 @@ def framed(sentence: str, cited_texts: Sequence[str], named: Sequence[str] = ())
         residue = f"{flat[:at]} {flat[end:]}"
         for name in names:
             residue = residue.replace(name, " ")
-        words = _FRAME_WORD.findall(residue)
-        if all((w in _FRAME_WORDS or _CUE.match(w)) and w not in _DENYING for w in words):
+        if all(_frames(w) for w in _FRAME_WORD.findall(residue)):
+            return text
+    name_words = {w for n in names for w in _FRAME_WORD.findall(n)}
+    for text in cited_texts:
+        if _rearranged(_FRAME_WORD.findall(flat), _FRAME_WORD.findall(_flat(text)), name_words):
             return text
     return None
+
+
+def _frames(word: str) -> bool:
+    """Whether a word of a frame only says that someone said or reported something."""
+    return (word in _FRAME_WORDS or bool(_CUE.match(word))) and word not in _DENYING
+
+
+# The fewest words a piece of a cited text moved in an answer sentence has: an
+# attribution turned round ("According to X, <content>") moves whole clauses, never a
+# word or two.
+_MOVED_WORDS = 4
+# Words of a cited text a rearranged sentence may leave out: a pronoun the answer replaces
+# by whom it stands for ("He said ..." -> "Rendell said ...").
+_REPLACEABLE = frozenset(_wordlist("he she they it his her their its him them"))
+
+
+def _rearranged(answer: list[str], cited: list[str], name_words: set[str]) -> bool:
+    """Whether the answer sentence's words are the cited text's in pieces of at least
+    `_MOVED_WORDS` words, each in the cited text's own order, with around them only names
+    and frame words, and nothing of the cited text left out but pronouns, frame words and
+    names the frame moved, in their order: the cited text with its attribution turned
+    round ("X said: “...”", "According to X, ..."), its pronoun named. What it says is
+    then what the cited text says."""
+    covered = [False] * len(cited)
+    framing: list[str] = []  # the answer's words outside the pieces
+    i = 0
+    while i < len(answer):
+        length, at = _longest_piece(answer, i, cited, covered)
+        if length >= _MOVED_WORDS:
+            covered[at : at + length] = [True] * length
+            i += length
+        elif answer[i] in name_words or _frames(answer[i]):
+            framing.append(answer[i])
+            i += 1
+        else:
+            return False
+    left = [w for c, w in zip(covered, cited, strict=True) if not c]
+    if not any(covered) or not all(
+        w in _REPLACEABLE or w in name_words or _frames(w) for w in left
+    ):
+        return False
+    # A name left out of the pieces stands in the frame, in the same order as in the cited
+    # text: moved, not dropped, and not swapped with another ("Jones told Smith").
+    names_left = [w for w in left if w in name_words]
+    return [w for w in framing if w in names_left] == names_left
+
+
+def _longest_piece(
+    answer: list[str], i: int, cited: list[str], covered: list[bool]
+) -> tuple[int, int]:
+    """The longest run of `answer` from word `i` that is a run of `cited` not yet covered:
+    (its length, where it starts in `cited`)."""
+    best, best_at = 0, 0
+    for at in range(len(cited)):
+        n = 0
+        while (
+            i + n < len(answer)
+            and at + n < len(cited)
+            and not covered[at + n]
+            and answer[i + n] == cited[at + n]
+        ):
+            n += 1
+        if n > best:
+            best, best_at = n, at
+    return best, best_at
 
 
 def _flat(text: str) -> str:

@@ -124,13 +124,26 @@ PHRASE_KEYS_FILE = "phrase_keys.npy"
 def claim_phrases(claim: Claim, sentence: Sentence, content: Doc) -> list[str]:
     """The phrases of one claim; `content` is the parse question-time code reads of its
     content (`app.facts.parsed`: a span of its sentence's stored parse)."""
-    texts = [claim.cue.text, lead_in(claim, sentence), *nouns(content), *clauses(content)]
+    texts = [
+        claim.cue.text,
+        lead_in(claim, sentence),
+        *nouns(content),
+        *clauses(content),
+        *measure_words(content),
+    ]
     return [t for t in dict.fromkeys(texts) if t]
 
 
 def nouns(doc: Doc) -> list[str]:
     """The common nouns of a content, each as text."""
     return [t.text for t in doc if t.pos_ == "NOUN"]
+
+
+def measure_words(doc: Doc) -> list[str]:
+    """The lemmas of the content's nouns, verbs and adjectives: what a figure in it may
+    count and what happened to it ("people", "die", "dead"), which the conflict finder
+    compares by their vectors."""
+    return [t.lemma_.lower() for t in doc if t.pos_ in ("NOUN", "VERB", "ADJ")]
 
 
 def clauses(doc: Doc) -> list[str]:

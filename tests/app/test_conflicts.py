@@ -562,6 +562,28 @@ def test_figures_saying_only_their_unit_are_not_compared_across_articles(
     assert not [c for c, _ in ConflictFinder(embedder).conflicts(located)]
 
 
+@pytest.mark.parametrize(
+    ("text", "claims"),
+    [
+        # A lead among some voters is not the lead among all of them.
+        ("The Courier said the mayor leads by 3 points. The Herald said the mayor leads by "
+         "20 points among young voters.",
+         [("Courier", "said", "the mayor leads by 3 points", "indirect"),
+          ("Herald", "said", "the mayor leads by 20 points among young voters", "indirect")]),
+        # A question states no figure.
+        ("The fire service said 40 people died in the fire. The mayor asked: “Why did 90 "
+         "people die in the fire?”",
+         [("fire service", "said", "40 people died in the fire", "indirect"),
+          ("mayor", "asked", "Why did 90 people die in the fire?", "other")]),
+    ],
+)  # fmt: skip
+def test_a_part_or_a_question_is_no_figure_against_the_whole(
+    embedder: Embedder, text: str, claims: list[tuple[str, str, str, str]]
+) -> None:
+    located = _located(text, *claims)
+    assert not [c for c, _ in ConflictFinder(embedder).conflicts(located) if c.kind == "figures"]
+
+
 def test_the_number_refers_to_the_figure_it_answers(embedder: Embedder) -> None:
     located = _located(
         "At least 50,000 people have died in the camps, the agency said. "

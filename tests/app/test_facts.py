@@ -174,3 +174,21 @@ def test_where_a_copula_puts_them_is_its_predicate() -> None:
 def test_whose_count_it_is_is_not_whom_it_counts() -> None:
     (fig,) = figures(parse("The coast guard said its count of 43 dead was accurate."))
     assert fig.pronoun == ""
+
+
+@pytest.mark.parametrize(
+    ("text", "group"),
+    [
+        ("Among black voters, Clinton leads by 83 points.", "black voter"),
+        ("Support for the plan stood at 47 percent among likely voters.", "likely voter"),
+        ("Romney had a ten-point lead over Obama among wealthy voters.", "wealthy voter"),
+    ],
+)
+def test_the_group_a_figure_is_counted_within(text: str, group: str) -> None:
+    (figure,) = figures(parse(text))
+    assert figure.among == {group}
+
+
+def test_a_figure_of_everyone_is_counted_within_no_group() -> None:
+    (figure,) = figures(parse("Clinton leads by 3 points in the latest poll."))
+    assert figure.among == frozenset()

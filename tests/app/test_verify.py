@@ -108,6 +108,62 @@ def test_a_frame_that_says_more_than_who_said_it_is_not_read_as_the_quotation(
     assert framed(sentence, [ZELENSKY, "Their"], BYLINE) is None
 
 
+TURNED = (
+    "More than 100,000 people took part in a walk-in at 2,000 schools, according to the organizer."
+)
+HE = "He took offense at suggestions that he is not a self-made billionaire."
+
+
+@pytest.mark.parametrize(
+    ("sentence", "cited", "names"),
+    [
+        # The attribution turned round, in either direction.
+        ("According to the organizer, more than 100,000 people took part in a walk-in at "
+         "2,000 schools.", TURNED, ["the organizer"]),
+        ("Lynch said: “I take comfort in that fact, and I do not think it is going anywhere”.",
+         "“I take comfort in that fact, and I do not think it is going anywhere,” Lynch said.",
+         ["Lynch"]),
+        # A pronoun named.
+        ("Trump took offense at suggestions that he is not a self-made billionaire.", HE,
+         ["Donald Trump", "Trump"]),
+    ],
+)  # fmt: skip
+def test_a_cited_text_with_its_attribution_turned_round_reads_as_that_text(
+    sentence: str, cited: str, names: list[str]
+) -> None:
+    assert framed(sentence, ["Another sentence.", cited], names) == cited
+
+
+@pytest.mark.parametrize(
+    ("sentence", "cited", "names"),
+    [
+        # A word of the cited text left out: its negation, a figure, a claimant.
+        ("Police said 40 people were killed.", "Police said 40 people were not killed.",
+         ["Police"]),
+        ("According to the organizer, people took part in a walk-in at 2,000 schools.",
+         TURNED, ["the organizer"]),
+        # Words moved a few at a time: the roles swapped.
+        ("The rebels killed 200 soldiers, the army said.",
+         "The army said soldiers killed 200 rebels.", ["army"]),
+        # An attribution made of another part of the sentence.
+        ("As reported by the rebels, 40 people were killed.",
+         "Police said 40 people were killed, not 400 as reported by the rebels.", ["Police"]),
+        # A name of the cited text dropped, and one the frame may not use.
+        ("The plan will fail because it lacks money, Jones said.",
+         "The plan will fail because it lacks money, Smith told Jones.",
+         ["Smith", "Jones"]),
+        ("Jones told Smith: the plan will fail because it lacks money.",
+         "The plan will fail because it lacks money, Smith told Jones.", ["Smith", "Jones"]),
+        ("Rendell took offense at suggestions that he is not a self-made billionaire.", HE,
+         ["Donald Trump", "Trump"]),
+    ],
+)  # fmt: skip
+def test_a_rearrangement_that_changes_or_adds_is_not_read_as_the_cited_text(
+    sentence: str, cited: str, names: list[str]
+) -> None:
+    assert framed(sentence, [cited], names) is None
+
+
 class _Recording:
     """An encoder that records what it was asked to embed."""
 
