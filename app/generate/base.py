@@ -45,7 +45,8 @@ class Passage:
         before, after = text[:start], text[start + len(sentence.text) :]
         if before.strip() and not before.endswith("\n"):
             return False
-        if after.strip() and not after.startswith("\n"):
+        # A line may end in "\r\n" (the text is kept as its file had it).
+        if after.strip() and not re.match(r"\r?\n", after):
             return False
         # The article's first line, set off by a blank line, is its headline.
         opens = sentence.idx == 0 and bool(re.match(r"[^\S\n]*\n[^\S\n]*\n\s*\S", after))

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from dataclasses import replace
 
+import pytest
+
 from app.generate.base import ArticleRef, Passage
 from app.generate.extractive import NOTHING_FOUND, ExtractiveGenerator, attributed, uncovered
 from app.generate.reporting import prose_text
@@ -85,12 +87,12 @@ def test_a_sentence_naming_its_claimant_is_not_led_by_a_nested_one() -> None:
     assert attributed(sentence, [minister], headline_only) == text
 
 
-def _lines_passage(lines: list[str]) -> Passage:
-    text = "\n\n".join(lines)
+def _lines_passage(lines: list[str], gap: str = "\n\n") -> Passage:
+    text = gap.join(lines)
     sents, start = [], 0
     for i, line in enumerate(lines):
         sents.append(Sentence("dam", i, start, start + len(line), line))
-        start += len(line) + 2
+        start += len(line) + len(gap)
     ref = ArticleRef("dam", lines[0], "River Wire", "2025-06-01", None)
     chunk = Chunk(1, "dam", 0, 0, len(text), text, 0, len(lines) - 1)
     return Passage(1, chunk, ref, sents, [], 1.0)
@@ -110,13 +112,18 @@ def test_a_headline_is_no_answer_sentence_unless_asked_for(embedder: Embedder) -
     assert passage.sentences[0].text in [c.quote for c in asked.citations]
 
 
-def test_a_headline_written_as_a_sentence_is_no_answer_sentence(embedder: Embedder) -> None:
+# Lines end as the article's file ends them: "\r\n" from Windows.
+@pytest.mark.parametrize("gap", ["\n\n", "\r\n\r\n"])
+def test_a_headline_written_as_a_sentence_is_no_answer_sentence(
+    embedder: Embedder, gap: str
+) -> None:
     passage = _lines_passage(
         [
             "Dam breach floods four valley villages.",
             "Water from the breached dam flooded four villages in the valley on Tuesday.",
             "Short lines of prose in the body are kept.",
-        ]
+        ],
+        gap,
     )
     gen = ExtractiveGenerator(embedder, min_similarity=0.1, max_sentences=4)
     answer = gen.generate("Which villages did the dam breach flood?", [passage])
