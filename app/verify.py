@@ -482,9 +482,10 @@ def framed(sentence: str, cited_texts: Sequence[str], named: Sequence[str] = ())
             residue = residue.replace(name, " ")
         if all(_frames(w) for w in _FRAME_WORD.findall(residue)):
             return text
+    words = _FRAME_WORD.findall(flat)
     name_words = {w for n in names for w in _FRAME_WORD.findall(n)}
     for text in cited_texts:
-        if _rearranged(_FRAME_WORD.findall(flat), _FRAME_WORD.findall(_flat(text)), name_words):
+        if _rearranged(words, _FRAME_WORD.findall(_flat(text)), name_words):
             return text
     return None
 
