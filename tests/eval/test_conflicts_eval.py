@@ -151,4 +151,4 @@ def test_the_shipped_benchmark_still_matches_polnear() -> None:
         for side in (i.a, i.b):
             splits.setdefault(side.article, set()).add(i.split)
     assert all(len(s) == 1 for s in splits.values())
-    assert {i.split for i in items} == {"tune", "test"}
+    assert {i.split for i in items} == {"tune", "test", "holdout"}
