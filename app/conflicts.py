@@ -321,10 +321,13 @@ def comparable(c: Counted) -> bool:
     """Whether a figure can compete with another: a share ("two-thirds of whom", "a dozen
     of the dead") is part of another figure, never a competing total (percentages are
     shares that compare with each other); a bare count or sum ("about 1,800", "$55
-    billion" of "them") says nothing of what it counts."""
+    billion" of "them") says nothing of what it counts; nor does a tally's figure say
+    whose it is ("leads 51 percent to 44 percent")."""
     f = c.figure
-    return (not f.share or f.label == "PERCENT") and bool(
-        f.about or f.where or c.measure not in ("cardinal", "money", "quantity")
+    return (
+        (not f.share or f.label == "PERCENT")
+        and not f.tally
+        and bool(f.about or f.where or c.measure not in ("cardinal", "money", "quantity"))
     )
 
 

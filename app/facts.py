@@ -102,6 +102,9 @@ class Figure:
     # The group it is counted within ("leads by 83 points among black voters"): a figure
     # of a part, which a figure of the whole, or of another part, does not contradict.
     among: frozenset[str] = frozenset()
+    # One of a tally's figures ("leads 51 percent to 44 percent", "won 6-2"): each belongs
+    # to another party, and which to whom the parse does not say.
+    tally: bool = False
 
     @property
     def measure(self) -> str:
@@ -265,13 +268,15 @@ def figures(doc: Doc | Span) -> list[Figure]:
     counts and its bounds. Offsets are the doc's character offsets."""
     out: list[Figure] = []
     base = doc.start_char if isinstance(doc, Span) else 0
-    for ent in doc.ents:
-        if ent.label_ not in FIGURE_LABELS or _is_year(ent):
-            continue
-        before = doc.doc[max(0, ent.start - 4) : ent.start].text
-        rng = read_number(ent.text, before)
-        if rng is None:
-            continue
+    read = [
+        (ent, rng)
+        for ent in doc.ents
+        if ent.label_ in FIGURE_LABELS
+        and not _is_year(ent)
+        and (rng := read_number(_TRAILING_TO.sub("", ent.text), _before(ent))) is not None
+    ]
+    tallies = _tallies(read)
+    for k, (ent, rng) in enumerate(read):
         counts, event, share, worded = _counted(ent)
         clause = _clause(ent)
         refers = _refers(ent)
@@ -286,13 +291,46 @@ def figures(doc: Doc | Span) -> list[Figure]:
                 refers = False
             elif refers:
                 counts, event, worded = "", "", ""
+        # "51 percent to" of "51 percent to 44 percent": the "to" joins two figures.
+        text = _TRAILING_TO.sub("", ent.text)
         out.append(
             Figure(
-                rng[0], rng[1], ent.text, ent.start_char - base, ent.end_char - base,
-                ent.label_, counts, event, share, _about(ent, clause), _increment(ent), worded,
-                _pronoun(ent, clause), _where(ent), refers, _among(ent),
+                rng[0], rng[1], text, ent.start_char - base,
+                ent.start_char - base + len(text), ent.label_, counts, event, share,
+                _about(ent, clause), _increment(ent), worded, _pronoun(ent, clause),
+                _where(ent), refers, _among(ent), k in tallies,
             )
         )  # fmt: skip
+    return out
+
+
+_TRAILING_TO = re.compile(r"\s*(?:\bto|[-–])$")
+_SCORE = re.compile(r"(\d[\d.,]*)\s*[-–]\s*(\d[\d.,]*)")
+_JOINED = re.compile(r"\s*(?:to|[-–])?\s*")
+
+
+def _descending(text: str) -> bool:
+    """A tally in one figure's words: "6-2", "a 5-4 decision"."""
+    m = _SCORE.search(text)
+    a, b = (_value(g) for g in m.groups()) if m else (None, None)
+    return a is not None and b is not None and a > b
+
+
+def _before(ent: Span) -> str:
+    return ent.doc[max(0, ent.start - 4) : ent.start].text
+
+
+def _tallies(read: list[tuple[Span, tuple[float, float]]]) -> set[int]:
+    """Which figures are a tally's: two of one kind joined by "to" or a dash, the larger
+    first ("51 percent to 44 percent", "6-2"). A range is written the other way round,
+    the smaller first ("50 to 60 people")."""
+    out = {k for k, (ent, _) in enumerate(read) if _descending(ent.text)}
+    for k in range(len(read) - 1):
+        (a, (a_low, _)), (b, (_, b_high)) = read[k], read[k + 1]
+        gap = a.doc.text[a.end_char : b.start_char]
+        joined = bool(_TRAILING_TO.search(a.text)) or gap.strip() in ("to", "-", "–")
+        if a.label_ == b.label_ and joined and _JOINED.fullmatch(gap) and a_low > b_high:
+            out |= {k, k + 1}
     return out
 
 

@@ -18,8 +18,9 @@ from typing import Literal
 
 import numpy as np
 import numpy.typing as npt
-from spacy.tokens import Token
+from spacy.tokens import Doc, Token
 
+from app import facts
 from app.claimants import may_name
 from app.facts import date_words, numbers
 from app.generate.markers import find_markers
@@ -130,6 +131,10 @@ def evidence(
     ]
     missing += [f"does not mention {name}" for name in _missing_names(text, pool)]
     missing += form_problems(text, cited_texts, named)
+    missing += [
+        f'says "{v}" without the negation the cited text gives it'
+        for v in _unnegated(text, cited_texts)
+    ]
     # A sentence quoted word for word from what it cites names whoever the source names:
     # the answer attributes nothing of its own, so there is nothing to misattribute.
     verbatim = any(_flat(text) in _flat(t) for t in cited_texts)
@@ -390,7 +395,7 @@ _SUBJECT_DEPS = frozenset({"nsubj", "nsubjpass", "csubj", "csubjpass", "expl"})
 def _clause(text: str) -> tuple[bool, bool, tuple[str, ...]]:
     """Whether the text has a verb at all; whether every main clause is an order; the
     subjects of its main verbs that are the writer ("I", "we")."""
-    doc = parse(text, entities=False)
+    doc = _parsed(text)
     roots = [s.root for s in doc.sents]
     main = [t for r in roots for t in r.children if t.dep_ in _SUBJECT_DEPS]
     writer = [t.text for t in main if _person(t) == "1"]
@@ -439,7 +444,12 @@ def form_problems(
     """
     flat = _flat(sentence)
     if any(flat in _flat(t) for t in cited_texts):
-        return []
+        lifted = dict.fromkeys(w for w in (_lifted(flat, t) for t in cited_texts) if w)
+        return [
+            f'leaves out the "{word}" the cited text puts on it, and so says what the source '
+            "does not"
+            for word in lifted
+        ]
     if sentence.rstrip(_CLOSERS).endswith("?"):
         return ["asks a question instead of stating what the sources say"]
     if framed(sentence, cited_texts, named):
@@ -451,7 +461,79 @@ def form_problems(
         return ["gives an instruction instead of stating what the sources say"]
     if writer:
         return [f'speaks as the answer\'s writer ("{writer[0]}"), not from the sources']
+    # "You said ...", "According to you, ...": a source is never the reader.
+    reader = [w for w in attributions(sentence) if w.lower() in ("you", "your")]
+    if reader:
+        return [f'credits the reader ("{reader[0]}") with what a source said']
     return []
+
+
+# Words that take a clause's assertion away: "if he had any intention ...", "whether it
+# was ...", "unless ...". English grammar's non-factive subordinators, not a topic list.
+_NON_FACTIVE = frozenset({"if", "whether", "unless", "lest"})
+
+
+def _lifted(flat: str, cited: str) -> str | None:
+    """The word outside `flat` (an answer's words, found inside `cited`) that makes them
+    no statement of the source's: a condition or a negation of the clause they are cut
+    from ("Mr. Trump had any intention of releasing" of "If Mr. Trump had any intention of
+    releasing ..., he would have"), or None."""
+    text = cited.lower()
+    at = text.find(flat)
+    if at < 0 or _flat(cited) == flat:
+        return None
+    return unasserting(facts.parsed(cited), at, at + len(flat))
+
+
+def unasserting(doc: Doc, start: int, end: int) -> str | None:
+    """The word outside the characters `start:end` of a parsed text that makes the clause
+    they hold no assertion: a negation of its verb ("never said") or a non-factive
+    subordinator ("if", "whether") on it or on the clause it is coordinated with ("if he
+    had ... and wanted ..."; a negation stays with its own verb: "did not say it, but
+    agreed")."""
+    inside = [t for t in doc if start <= t.idx < end]
+    for root in (t for t in inside if not start <= t.head.idx < end or t.head.i == t.i):
+        verb: Token | None = root
+        while verb is not None:
+            for child in verb.children:
+                if start <= child.idx < end:
+                    continue
+                if (child.dep_ == "mark" and child.lower_ in _NON_FACTIVE) or (
+                    child.dep_ == "neg" and verb is root
+                ):
+                    return child.text
+            verb = verb.head if verb.dep_ == "conj" and verb.head.i != verb.i else None
+    return None
+
+
+def _unnegated(sentence: str, cited_texts: Sequence[str]) -> list[str]:
+    """The answer's main verbs that a cited text negates and the answer does not, said of
+    the same subject ("The mayor did order the evacuation" of "The mayor did not order the
+    evacuation"): the same words, the opposite statement. A verb the cited texts also use
+    without a negation, for that subject, may be that use."""
+    out = []
+    for verb in (s.root for s in _parsed(sentence).sents):
+        if verb.pos_ not in ("VERB", "AUX") or any(c.dep_ == "neg" for c in verb.children):
+            continue
+        subject = _subject(verb)
+        uses = [
+            t
+            for cited in cited_texts
+            for t in facts.parsed(cited)
+            if t.lemma_ == verb.lemma_ and t.pos_ == verb.pos_ and _subject(t) == subject
+        ]
+        if uses and all(any(c.dep_ == "neg" for c in t.children) for t in uses):
+            out.append(verb.text)
+    return out
+
+
+def _subject(verb: Token) -> str:
+    return next((c.lemma_.lower() for c in verb.children if c.dep_ in _SUBJECT_DEPS), "")
+
+
+@lru_cache(maxsize=4096)
+def _parsed(text: str) -> Doc:
+    return parse(text, entities=False)
 
 
 # What a frame around a quoted cited text may say besides names and dates: that someone

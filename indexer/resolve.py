@@ -7,9 +7,12 @@ local media reported", is relayed by that claimant, then by the outlet).
 
 from __future__ import annotations
 
+import re
 from bisect import bisect_right
 from dataclasses import replace
+from functools import lru_cache
 
+from gender_guesser.detector import Detector
 from spacy.tokens import Doc, Token
 from spacy.tokens import Span as SpacySpan
 
@@ -30,6 +33,7 @@ from indexer.claims import (
     headline_lines,
     noun_phrase,
     publisher_of,
+    quote_spans,
     trim_span,
 )
 from indexer.models import UNKNOWN_CLAIMANT, Article, Claim, Sentence, Span
@@ -83,7 +87,16 @@ class _Resolver:
             for e in ents
             if len(e) > 1 and all(t.pos_ == "PROPN" for t in e) and e.label_ not in GROUP_LABELS
         ]
+        # A surname the small model tags as an organisation or a place ("Trump", "Christie",
+        # "DuVernay") is still the person whose full name the article gives.
+        self.surnames = {
+            e.text.split()[-1]
+            for e in ents
+            if e.label_ == "PERSON" and self._is_name(e) and len(e) > 1
+        }
         self.acronyms = self._acronyms()
+        self.quotes = quote_spans(text)
+        self.sentence_starts = [s.start for s in doc.sents]
         # (position, head lemma, plural, name)
         self.described: list[tuple[int, str, bool, str]] = []
 
@@ -130,7 +143,8 @@ class _Resolver:
             # just before a relative pronoun is what it stands for.
             return self._name(noun_phrase(before, core_only=True))
         if head.pos_ == "PRON" and lower in PERSON_PRONOUNS:
-            return self._recent(mention.start_char, {"PERSON"}) or mention.text
+            found = self._recent(mention.start_char, {"PERSON"}, _PRONOUN_SEX.get(lower))
+            return found or mention.text
         if head.pos_ == "PRON" and lower in GROUP_PRONOUNS:
             return self._recent(mention.start_char, GROUP_LABELS - {"GPE"}) or mention.text
         if head.text in self.acronyms:
@@ -149,14 +163,67 @@ class _Resolver:
         words = [t for t in mention if not (t.i == mention.start and t.lower_ in DETERMINERS)]
         return _strip(self.text[words[0].idx : mention.end_char]) if words else mention.text
 
-    def _recent(self, before: int, labels: set[str] | frozenset[str]) -> str | None:
+    def _recent(
+        self, before: int, labels: set[str] | frozenset[str], sex: str | None = None
+    ) -> str | None:
+        """The entity of one of `labels` last named before `before`; for "she" or "he"
+        (`sex`), the last person whose name or title does not say the other ("she" after
+        "Bill Clinton" and "Hillary Clinton" is Hillary Clinton's)."""
+        fallback: str | None = None
+        quoted = self._quote_at(before)
+        here = self.doc.char_span(before, before + 1, alignment_mode="expand")
+        sentence = here.sent.start if here is not None else len(self.doc)
         for ent in reversed(self.ents[: bisect_right(self.starts, before - 1)]):
-            if ent.label_ in labels and ent.end_char <= before:
-                return self._full_name(ent.text) if ent.label_ == "PERSON" else ent.text
-        return None
+            person = ent.label_ == "PERSON" or ("PERSON" in labels and ent.text in self.surnames)
+            if not (person or ent.label_ in labels) or ent.end_char > before:
+                continue
+            if not person:
+                return ent.text
+            # A name inside a quotation is the speaker's words, not the speaker: "“There is
+            # no chance Hillary Clinton will withdraw,” he said".
+            if self._quote_at(ent.start_char) not in (None, quoted):
+                continue
+            title = self.doc[ent.start - 1].lower_.rstrip(".") if ent.start else ""
+            if sex is not None and _TITLE_SEX.get(title, sex) != sex:
+                continue
+            name = self._full_name(ent.text, sex)
+            if sex is None:
+                return name
+            if _sex(name) not in (None, sex) or not self._said_of(ent.text, sex):
+                continue
+            # A subject of the last sentences is what "he" or "she" goes on about
+            # ("Christie ... blasted Clinton. '...,' he said"); a name only mentioned, an
+            # object, is taken when no subject agrees.
+            if (
+                ent.root.dep_ in _SUBJECTS
+                and self._sentences_back(ent, sentence) <= _SALIENT_SENTENCES
+            ):
+                return name
+            fallback = fallback or name
+        return fallback
 
-    def _full_name(self, name: str) -> str:
-        # "Budanov" -> "Kyrylo Budanov": the longest name that ends or starts with it.
+    def _said_of(self, name: str, sex: str) -> bool:
+        """Whether no full name of the article that `name` is part of says the other sex
+        ("Clinton" where only "Bill Clinton" is named is not "she")."""
+        words = _strip(name).split()
+        fulls = [
+            f
+            for f in self.full_names
+            if len(f.split()) > len(words)
+            and (f.split()[-len(words) :] == words or f.split()[: len(words)] == words)
+        ]
+        return not fulls or any(_sex(f) in (None, sex) for f in fulls)
+
+    def _quote_at(self, offset: int) -> tuple[int, int] | None:
+        return next((q for q in self.quotes if q[0] <= offset < q[1]), None)
+
+    def _sentences_back(self, ent: SpacySpan, sentence_start: int) -> int:
+        starts = self.sentence_starts
+        return bisect_right(starts, sentence_start) - bisect_right(starts, ent.start)
+
+    def _full_name(self, name: str, sex: str | None = None) -> str:
+        # "Budanov" -> "Kyrylo Budanov": the longest name that ends or starts with it (of
+        # those that do not say the other sex, when a pronoun asks for one).
         words = _strip(name).split()
         best = " ".join(words)
         for full in self.full_names:
@@ -166,6 +233,7 @@ class _Resolver:
                 and words
                 and (full_words[-len(words) :] == words or full_words[: len(words)] == words)
                 and len(full) > len(best)
+                and (sex is None or _sex(full) in (None, sex))
             ):
                 best = full
         return _strip(best)
@@ -173,12 +241,16 @@ class _Resolver:
     def _described_as(self, mention: SpacySpan, head: Token) -> str | None:
         # "the official" -> the claimant last described with that noun; "the spy agency"
         # -> the most recent organisation whose name fits the noun and its modifiers.
+        # A description holding a name ("the Harbor Institute survey") says whose it is: it
+        # is no earlier one whose name lacks those words.
+        named = {t.lower_ for t in mention if t.i < head.i and t.pos_ == "PROPN"}
         for _, lemma, plural, name in reversed(self.described):
             # "the analyses" are not the one "analysis by Lily Batchelder" before them.
             if (
                 lemma == head.lemma_
                 and plural == _plural(head)
                 and name.split()[-1].lower() != head.lower_
+                and named <= set(re.findall(r"[\w.&-]+", name.lower()))
             ):
                 return name
         wanted = HEAD_SYNONYMS.get(head.lemma_, frozenset({head.lemma_}))
@@ -192,6 +264,32 @@ class _Resolver:
             if ent.label_ == "ORG" and words & wanted and fits:
                 return _strip(ent.text)
         return None
+
+
+# How far back a subject may be what "he" or "she" refers to, in sentences; farther, or
+# with no subject agreeing, the last name that agrees.
+_SALIENT_SENTENCES = 3
+_SUBJECTS = frozenset({"nsubj", "nsubjpass"})
+# The sex a third-person pronoun or a title says ("she", "Mrs."), for agreement only.
+_PRONOUN_SEX = {"he": "male", "him": "male", "she": "female", "her": "female"}
+_TITLE_SEX = {"mr": "male", "mrs": "female", "ms": "female", "miss": "female"}
+
+
+@lru_cache(maxsize=1)
+def _names_by_sex() -> Detector:
+    return Detector(case_sensitive=False)
+
+
+@lru_cache(maxsize=4096)
+def _sex(name: str) -> str | None:
+    """ "male" or "female" when a full name's first name is given to one sex only (by
+    gender-guesser's table of first names in use, not its "mostly" or "andy" ones);
+    None for a surname alone or any first name not so clear."""
+    words = name.split()
+    if len(words) < 2:
+        return None
+    sex = _names_by_sex().get_gender(words[0])
+    return sex if sex in ("male", "female") else None
 
 
 def _strip(name: str) -> str:

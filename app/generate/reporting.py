@@ -21,7 +21,7 @@ from spacy.tokens import Doc
 from app import facts
 from app.claimants import may_name
 from app.generate.base import ArticleRef
-from app.verify import attributions, claimant_names, form_problems
+from app.verify import attributions, claimant_names, form_problems, unasserting
 from indexer.models import Claim, Sentence
 
 # AP style, as news writes a date: "Sept. 12, 2016", "March 3, 2025".
@@ -182,6 +182,9 @@ def reported(sentence: Sentence, claim: Claim, article: ArticleRef, prose: str) 
     if who is None:
         return None
     doc = facts.parsed(text)
+    if unasserting(doc, min(cue.start, content.start) - s0, max(cue.end, content.end) - s0):
+        return None  # "If Mr. Trump had any intention of ...", "never said": said of
+        # the claim, the "if" or the "never" left behind, it would state the opposite
     before = text[: content.start - s0].rstrip()
     if content.end <= cue.start and before and before[-1] not in ",;:—–-(\"“‘'":
         return None  # the content starts inside a clause ("the veto" of "if the veto")

@@ -617,3 +617,24 @@ def test_a_headlines_claims_take_no_part_in_conflicts() -> None:
     chunk = Chunk(1, "own", 0, 0, len(text), text, 0, len(sents) - 1)
     passage = Passage(1, chunk, ArticleRef("own", "Own", None, None, None), sents, claims, 1.0)
     assert [loc.claim.claimant for loc in locate([passage])] == ["agency"]
+
+
+def test_a_claim_giving_two_values_of_one_measure_gives_no_position(embedder: Embedder) -> None:
+    # "leading 51 percent to 44 percent" holds two candidates' shares; read as one measure,
+    # the poll would stand on two sides against itself. The reader cannot tell which share
+    # is whose, so neither is set against the other poll's.
+    located = _located(
+        "The Harbor poll showed the mayor leading the challenger 51 percent to 44 percent. "
+        "The Marlow poll shows the challenger leading the mayor 48 percent to 46 percent.",
+        ("Harbor poll", "showed", "the mayor leading the challenger 51 percent to 44 percent",
+         "indirect"),
+        ("Marlow poll", "shows", "the challenger leading the mayor 48 percent to 46 percent",
+         "indirect"),
+    )  # fmt: skip
+    found = [c for c, _ in ConflictFinder(embedder).conflicts(located) if c.kind == "figures"]
+    for conflict in found:
+        sides = {}
+        for p in conflict.positions:
+            sides.setdefault(p.claimant, set()).add(p.side)
+        assert all(len(s) == 1 for s in sides.values()), conflict.positions
+    assert not found

@@ -73,6 +73,48 @@ def test_a_verbatim_quote_carries_its_own_attribution(embedder: Embedder) -> Non
     assert not support(sentence, [ZELENSKY], embedder, ["Kyrylo Budanov"]).supported
 
 
+@pytest.mark.parametrize(
+    ("cited", "piece", "backed"),
+    [
+        # Cut from under "if" or "whether", or from before its "not", the source's words
+        # state what the source does not.
+        ("If the port had been sold, the harbour board would have said so by now.",
+         "The port had been sold.", False),
+        ("The inquiry will decide whether the guards fired first at the crowd.",
+         "The guards fired first at the crowd.", False),
+        ("The mayor did not order the evacuation of the old town, her office said.",
+         "The mayor did order the evacuation of the old town.", False),
+        # A clause that stands on its own stays the source's: a negation belongs to its
+        # own verb, not to the one coordinated with it.
+        ("The mayor did not order the evacuation, but the police cleared the old town.",
+         "The police cleared the old town.", True),
+        ("The guards fired first at the crowd, the inquiry found.",
+         "The guards fired first at the crowd.", True),
+    ],
+)  # fmt: skip
+def test_words_lifted_out_of_a_condition_are_not_the_sources_statement(
+    embedder: Embedder, cited: str, piece: str, backed: bool
+) -> None:
+    verdict = support(piece, [cited], embedder)
+    assert verdict.supported is backed, verdict.reasons
+
+
+@pytest.mark.parametrize(
+    "sentence",
+    [
+        "You said that the harbour would close in May.",
+        "According to you, the harbour would close in May.",
+    ],
+)
+def test_a_sentence_crediting_the_reader_is_not_supported(
+    embedder: Embedder, sentence: str
+) -> None:
+    cited = ["The harbour master said that the harbour would close in May."]
+    verdict = support(sentence, cited, embedder, ["harbour master"])
+    assert not verdict.supported
+    assert any("reader" in r for r in verdict.reasons)
+
+
 BYLINE = ["Coast Post", "Feb. 15, 2025", "Volodymyr Zelensky"]
 
 

@@ -70,6 +70,22 @@ def test_a_claim_whose_parts_make_no_sentence_is_not_restated() -> None:
     assert reported(_sentence(nested), inner, ARTICLE, nested) is None
 
 
+def test_a_claim_under_a_condition_or_a_negation_is_not_restated() -> None:
+    # Restated, "Mr. Grant had any intention of ..." would drop the "If" and say what the
+    # sentence says is not so; "The mayor said ..." would drop the "never".
+    text = "If Mr. Grant had any intention of selling the port, he would have done so by now."
+    cond = _claim(text, "Mr. Grant", "had any intention of", "selling the port")
+    assert reported(_sentence(text), cond, ARTICLE, text) is None
+    text = "The mayor never said that the dam had been opened."
+    never = _claim(text, "The mayor", "said", "the dam had been opened")
+    assert reported(_sentence(text), never, ARTICLE, text) is None
+    text = "The mayor said that the dam had been opened, but the police did not agree."
+    said = _claim(text, "The mayor", "said", "the dam had been opened")
+    assert reported(_sentence(text), said, ARTICLE, text) == (
+        "The mayor said that the dam had been opened, Coast Post reported on March 4, 2025."
+    )
+
+
 def test_a_pronoun_is_restated_only_as_a_name_the_prose_gives() -> None:
     lines = [
         "Moreau Disputes Toll",
