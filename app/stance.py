@@ -369,12 +369,17 @@ def answered(located: Sequence[Located], embed: Embed) -> list[tuple[int, list[i
         for i, loc in enumerate(located)
         if loc.claim.kind == "denial" or _negated_reference(texts[i])
     }
+    # A denial of the claimant's own words just before it is a revision, no answer to
+    # anyone else (`revisions`).
     counters = [
         i
         for i in range(len(located))
-        if i in denials
-        or (any(pointed[i]) and _rebuts(texts[i], prototypes, embed, sentiment=True))
-        or (not names_content(texts[i]) and _rebuts(texts[i], prototypes, embed))
+        if not _denies_own(i, located)
+        and (
+            i in denials
+            or (any(pointed[i]) and _rebuts(texts[i], prototypes, embed, sentiment=True))
+            or (not names_content(texts[i]) and _rebuts(texts[i], prototypes, embed))
+        )
     ]
     out: list[tuple[int, list[int]]] = []
     for i in counters:
@@ -673,6 +678,22 @@ _REVISING_SIMILARITY = 0.5
 _SAME_TOPIC = 0.25
 
 
+def _denies_own(j: int, located: Sequence[Located]) -> bool:
+    """Whether a claim is a denial naming nothing of its own ("later denied his
+    opposition") whose claimant made the claim just before it: it takes that back."""
+    loc = located[j]
+    if loc.claim.kind != "denial" or names_content(loc.claim.content.text):
+        return False
+    before = [
+        other
+        for other in located
+        if other.sentence.article_id == loc.sentence.article_id
+        and 0 < loc.sentence.idx - other.sentence.idx <= _ANAPHORIC_REACH
+    ]
+    last = max(before, key=lambda other: other.sentence.idx, default=None)
+    return last is not None and _same_claimant(last, loc)
+
+
 def revisions(located: Sequence[Located], embed: Embed) -> list[tuple[int, int]]:
     """Statements a claimant revised: (the earlier claim, the later one) by index, when
     the later one's lead-in says it revises ("later clarified", "walked back") and the
@@ -684,19 +705,33 @@ def revisions(located: Sequence[Located], embed: Embed) -> list[tuple[int, int]]
     revising = [
         j
         for j, v in enumerate(embed(leads))
-        if leads[j].strip() and max(float(v @ p) for p in prototypes) >= _REVISING_SIMILARITY
+        if (leads[j].strip() and max(float(v @ p) for p in prototypes) >= _REVISING_SIMILARITY)
+        or _denies_own(j, located)
     ]
     contents = embed([loc.claim.said for loc in located])
     out: list[tuple[int, int]] = []
     for j in revising:
         new = located[j]
-        earlier = [
-            (similarity - _RECENCY * (new.sentence.idx - old.sentence.idx), i)
+        before = [
+            i
             for i, old in enumerate(located)
             if old.sentence.article_id == new.sentence.article_id
             and old.sentence.idx < new.sentence.idx
             and _same_claimant(old, new)
-            and (similarity := float(contents[i] @ contents[j])) >= _SAME_TOPIC
+        ]
+        if not names_content(new.claim.content.text):
+            # "later denied his opposition": no words of its own to compare; it takes
+            # back what the claimant said just before, a few sentences back at most.
+            near = [
+                i for i in before if new.sentence.idx - located[i].sentence.idx <= _ANAPHORIC_REACH
+            ]
+            if near:
+                out.append((max(near, key=lambda i: located[i].sentence.idx), j))
+                continue
+        earlier = [
+            (similarity - _RECENCY * (new.sentence.idx - located[i].sentence.idx), i)
+            for i in before
+            if (similarity := float(contents[i] @ contents[j])) >= _SAME_TOPIC
         ]
         if earlier:
             out.append((max(earlier)[1], j))

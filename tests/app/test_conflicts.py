@@ -638,3 +638,26 @@ def test_a_claim_giving_two_values_of_one_measure_gives_no_position(embedder: Em
             sides.setdefault(p.claimant, set()).add(p.side)
         assert all(len(s) == 1 for s in sides.values()), conflict.positions
     assert not found
+
+
+def test_a_revision_that_names_no_content_revises_the_claim_just_before_it(
+    embedder: Embedder,
+) -> None:
+    # "his opposition" says nothing of its own to be compared by: what it takes back is
+    # the claimant's claim just before it, not an older one closer in words, and it
+    # answers no one else's.
+    located = _located(
+        "Councillor Ames said the old bridge had served the town well. "
+        "Mayor Grant said the new bridge would open in May. "
+        "Grant said in March that the old bridge was a terrible mistake. "
+        "He later denied his opposition in a radio interview.",
+        ("Ames", "said", "the old bridge had served the town well", "indirect"),
+        ("Grant", "said", "the new bridge would open in May", "indirect"),
+        ("Grant", "said", "that the old bridge was a terrible mistake", "indirect"),
+        ("Grant", "later denied", "his opposition", "denial"),
+    )
+    found = ConflictFinder(embedder).conflicts(located)
+    revised = [[p.value for p in c.positions] for c, _ in found if c.kind == "revision"]
+    assert revised and all("terrible mistake" in r[0] for r in revised), revised
+    stances = [c for c, _ in found if c.kind == "stance"]
+    assert not any("his opposition" in p.value for c in stances for p in c.positions)
