@@ -131,10 +131,6 @@ def evidence(
     ]
     missing += [f"does not mention {name}" for name in _missing_names(text, pool)]
     missing += form_problems(text, cited_texts, named)
-    missing += [
-        f'says "{v}" without the negation the cited text gives it'
-        for v in _unnegated(text, cited_texts)
-    ]
     # A sentence quoted word for word from what it cites names whoever the source names:
     # the answer attributes nothing of its own, so there is nothing to misattribute.
     verbatim = any(_flat(text) in _flat(t) for t in cited_texts)
@@ -440,7 +436,9 @@ def form_problems(
     an obeyed injection or a meta-statement looks like. Words quoted from a cited text
     (that is no instruction itself) are the source speaking, whatever their form, and so
     are they inside a frame that says only who said or reported them (`framed`; `named`
-    holds the claimants and context the frame may name).
+    holds the claimants and context the frame may name), except words lifted from under
+    a condition or a negation (`_lifted`). A sentence in the answer's own words may not
+    drop the negation the cited text gives its verb (`_unnegated`).
     """
     flat = _flat(sentence)
     if any(flat in _flat(t) for t in cited_texts):
@@ -465,7 +463,10 @@ def form_problems(
     reader = [w for w in attributions(sentence) if w.lower() in ("you", "your")]
     if reader:
         return [f'credits the reader ("{reader[0]}") with what a source said']
-    return []
+    return [
+        f'says "{v}" without the negation the cited text gives it'
+        for v in _unnegated(sentence, cited_texts)
+    ]
 
 
 # Words that take a clause's assertion away: "if he had any intention ...", "whether it
@@ -511,6 +512,9 @@ def _unnegated(sentence: str, cited_texts: Sequence[str]) -> list[str]:
     the same subject ("The mayor did order the evacuation" of "The mayor did not order the
     evacuation"): the same words, the opposite statement. A verb the cited texts also use
     without a negation, for that subject, may be that use."""
+    used = [t for cited in cited_texts for t in facts.parsed(cited)]
+    if not any(t.dep_ == "neg" for t in used):
+        return []  # nothing negated to leave out: the sentence need not be parsed
     out = []
     for verb in (s.root for s in _parsed(sentence).sents):
         if verb.pos_ not in ("VERB", "AUX") or any(c.dep_ == "neg" for c in verb.children):
@@ -518,8 +522,7 @@ def _unnegated(sentence: str, cited_texts: Sequence[str]) -> list[str]:
         subject = _subject(verb)
         uses = [
             t
-            for cited in cited_texts
-            for t in facts.parsed(cited)
+            for t in used
             if t.lemma_ == verb.lemma_ and t.pos_ == verb.pos_ and _subject(t) == subject
         ]
         if uses and all(any(c.dep_ == "neg" for c in t.children) for t in uses):
