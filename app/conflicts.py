@@ -564,8 +564,10 @@ class ConflictFinder:
                     1,
                 )
             ]
-            text = counter.claim.said
-            about = text if stance.names_content(text) else backers[0].claim.said
+            # What is disputed is what the answered claim says: the counter-claim's own
+            # words are a rebuttal ("was not her view and dismissed those reports"), which
+            # reads as no question after "whether".
+            about = backers[0].claim.said
             out.append((Conflict(f"whether {about}", "stance", positions), [*backers, counter]))
         return out
 

@@ -661,3 +661,20 @@ def test_a_revision_that_names_no_content_revises_the_claim_just_before_it(
     assert revised and all("terrible mistake" in r[0] for r in revised), revised
     stances = [c for c, _ in found if c.kind == "stance"]
     assert not any("his opposition" in p.value for c in stances for p in c.positions)
+
+
+def test_a_stance_is_about_what_the_answered_claim_says(embedder: Embedder) -> None:
+    # What is disputed is the claim answered, as it was reported, not the counter-claim's
+    # own words (which may be a rebuttal: "was not her view and dismissed ...").
+    located = _located(
+        "The Courier reported that engineers had opened the dam at night without any "
+        "warning. The mayor denied that the dam was opened without warning by the engineers.",
+        ("The Courier", "reported", "that engineers had opened the dam at night without any "
+         "warning", "indirect"),
+        ("The mayor", "denied", "that the dam was opened without warning by the engineers",
+         "denial"),
+    )  # fmt: skip
+    stances = [c for c, _ in ConflictFinder(embedder).conflicts(located) if c.kind == "stance"]
+    assert [c.about for c in stances] == [
+        "whether engineers had opened the dam at night without any warning"
+    ]
