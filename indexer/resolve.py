@@ -205,14 +205,20 @@ class _Resolver:
     def _said_of(self, name: str, sex: str) -> bool:
         """Whether no full name of the article that `name` is part of says the other sex
         ("Clinton" where only "Bill Clinton" is named is not "she")."""
-        words = _strip(name).split()
-        fulls = [
-            f
-            for f in self.full_names
-            if len(f.split()) > len(words)
-            and (f.split()[-len(words) :] == words or f.split()[: len(words)] == words)
-        ]
+        fulls = self._fuller(name)
         return not fulls or any(_sex(f) in (None, sex) for f in fulls)
+
+    def _fuller(self, name: str) -> list[str]:
+        """The article's full names that end or start with `name` ("Budanov": "Kyrylo
+        Budanov")."""
+        words = _strip(name).split()
+        return [
+            full
+            for full in self.full_names
+            if words
+            and len(full.split()) > len(words)
+            and (full.split()[-len(words) :] == words or full.split()[: len(words)] == words)
+        ]
 
     def _quote_at(self, offset: int) -> tuple[int, int] | None:
         return next((q for q in self.quotes if q[0] <= offset < q[1]), None)
@@ -224,17 +230,9 @@ class _Resolver:
     def _full_name(self, name: str, sex: str | None = None) -> str:
         # "Budanov" -> "Kyrylo Budanov": the longest name that ends or starts with it (of
         # those that do not say the other sex, when a pronoun asks for one).
-        words = _strip(name).split()
-        best = " ".join(words)
-        for full in self.full_names:
-            full_words = full.split()
-            if (
-                len(full_words) > len(words)
-                and words
-                and (full_words[-len(words) :] == words or full_words[: len(words)] == words)
-                and len(full) > len(best)
-                and (sex is None or _sex(full) in (None, sex))
-            ):
+        best = " ".join(_strip(name).split())
+        for full in self._fuller(name):
+            if len(full) > len(best) and (sex is None or _sex(full) in (None, sex)):
                 best = full
         return _strip(best)
 
