@@ -268,15 +268,16 @@ def figures(doc: Doc | Span) -> list[Figure]:
     counts and its bounds. Offsets are the doc's character offsets."""
     out: list[Figure] = []
     base = doc.start_char if isinstance(doc, Span) else 0
+    # "51 percent to" of "51 percent to 44 percent": the "to" joins two figures.
     read = [
-        (ent, rng)
+        (ent, text, rng)
         for ent in doc.ents
         if ent.label_ in FIGURE_LABELS
         and not _is_year(ent)
-        and (rng := read_number(_TRAILING_TO.sub("", ent.text), _before(ent))) is not None
+        and (rng := read_number(text := _TRAILING_TO.sub("", ent.text), _before(ent))) is not None
     ]
     tallies = _tallies(read)
-    for k, (ent, rng) in enumerate(read):
+    for k, (ent, text, rng) in enumerate(read):
         counts, event, share, worded = _counted(ent)
         clause = _clause(ent)
         refers = _refers(ent)
@@ -291,8 +292,6 @@ def figures(doc: Doc | Span) -> list[Figure]:
                 refers = False
             elif refers:
                 counts, event, worded = "", "", ""
-        # "51 percent to" of "51 percent to 44 percent": the "to" joins two figures.
-        text = _TRAILING_TO.sub("", ent.text)
         out.append(
             Figure(
                 rng[0], rng[1], text, ent.start_char - base,
@@ -320,13 +319,13 @@ def _before(ent: Span) -> str:
     return ent.doc[max(0, ent.start - 4) : ent.start].text
 
 
-def _tallies(read: list[tuple[Span, tuple[float, float]]]) -> set[int]:
+def _tallies(read: list[tuple[Span, str, tuple[float, float]]]) -> set[int]:
     """Which figures are a tally's: two of one kind joined by "to" or a dash, the larger
     first ("51 percent to 44 percent", "6-2"). A range is written the other way round,
     the smaller first ("50 to 60 people")."""
-    out = {k for k, (ent, _) in enumerate(read) if _descending(ent.text)}
+    out = {k for k, (ent, _, _) in enumerate(read) if _descending(ent.text)}
     for k in range(len(read) - 1):
-        (a, (a_low, _)), (b, (_, b_high)) = read[k], read[k + 1]
+        (a, _, (a_low, _)), (b, _, (_, b_high)) = read[k], read[k + 1]
         gap = a.doc.text[a.end_char : b.start_char]
         joined = bool(_TRAILING_TO.search(a.text)) or gap.strip() in ("to", "-", "–")
         if a.label_ == b.label_ and joined and _JOINED.fullmatch(gap) and a_low > b_high:

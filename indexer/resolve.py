@@ -25,6 +25,7 @@ from indexer.claims import (
     GROUP_PRONOUNS,
     HEAD_SYNONYMS,
     PERSON_PRONOUNS,
+    SUBJECT_DEPS,
     Found,
     LearnedCues,
     entity_text,
@@ -195,7 +196,7 @@ class _Resolver:
             # ("Christie ... blasted Clinton. '...,' he said"); a name only mentioned, an
             # object, is taken when no subject agrees.
             if (
-                ent.root.dep_ in _SUBJECTS
+                ent.root.dep_ in SUBJECT_DEPS
                 and self._sentences_back(ent, sentence) <= _SALIENT_SENTENCES
             ):
                 return name
@@ -267,7 +268,6 @@ class _Resolver:
 # How far back a subject may be what "he" or "she" refers to, in sentences; farther, or
 # with no subject agreeing, the last name that agrees.
 _SALIENT_SENTENCES = 3
-_SUBJECTS = frozenset({"nsubj", "nsubjpass"})
 # The sex a third-person pronoun or a title says ("she", "Mrs."), for agreement only.
 _PRONOUN_SEX = {"he": "male", "him": "male", "she": "female", "her": "female"}
 _TITLE_SEX = {"mr": "male", "mrs": "female", "ms": "female", "miss": "female"}
